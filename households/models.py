@@ -1,0 +1,154 @@
+"""Administrative divisions and the households that teams serve.
+
+Every large table carries its province from the start, so that a distributed
+PostgreSQL (Citus) can use it as distribution key and every dashboard query
+can filter on it (DESIGN.md, "Beyond one machine").
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .search import household_search_key
+
+
+class Province(models.Model):
+    code = models.CharField(_("GSO code"), max_length=2, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    division_type = models.CharField(_("division type"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Commune(models.Model):
+    class Kind(models.TextChoices):
+        COMMUNE = "xa", _("commune (xã)")
+        WARD = "phuong", _("ward (phường)")
+        SPECIAL_ZONE = "dac_khu", _("special zone (đặc khu)")
+
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="communes", verbose_name=_("province")
+    )
+    code = models.CharField(_("GSO code"), max_length=5, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, default=Kind.COMMUNE)
+
+    class Meta:
+        verbose_name = _("commune")
+        verbose_name_plural = _("communes")
+        ordering = ["province__code", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Hamlet(models.Model):
+    """Ấp, khóm, khu vực, thôn, tổ dân phố: not in GSO lists, entered per commune."""
+
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("province"), editable=False
+    )
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, related_name="hamlets", verbose_name=_("commune")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    code = models.CharField(_("code"), max_length=20, help_text=_("Unique within its commune."))
+
+    class Meta:
+        verbose_name = _("hamlet")
+        verbose_name_plural = _("hamlets")
+        ordering = ["commune__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["commune", "code"], name="hamlet_code_unique_in_commune"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}, {self.commune.name}"
+
+    def save(self, *args, **kwargs):
+        # The province is the commune's; kept on the row for distribution.
+        self.province_id = self.commune.province_id
+        super().save(*args, **kwargs)
+
+
+class Household(models.Model):
+    class Poverty(models.TextChoices):
+        NONE = "none", _("not poor")
+        NEAR_POOR = "near_poor", _("near-poor")
+        POOR = "poor", _("poor")
+
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("province"), editable=False
+    )
+    hamlet = models.ForeignKey(
+        Hamlet, on_delete=models.PROTECT, related_name="households", verbose_name=_("hamlet")
+    )
+    head_name = models.CharField(_("head of household"), max_length=100)
+    address = models.CharField(_("address"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=15, blank=True)
+    people_count = models.PositiveSmallIntegerField(_("people in household"), default=1)
+    poverty = models.CharField(_("poverty status"), max_length=10, choices=Poverty.choices, default=Poverty.NONE)
+    policy_family = models.BooleanField(_("policy family"), default=False)
+    consent_given = models.BooleanField(
+        _("consent given"),
+        default=False,
+        help_text=_("The household agreed that its data is recorded for this programme."),
+    )
+    registered_on = models.DateField(_("registered on"), default=timezone.localdate)
+    active = models.BooleanField(
+        _("active"), default=True, help_text=_("Households that move away are deactivated, never deleted.")
+    )
+    deactivated_on = models.DateField(_("deactivated on"), null=True, blank=True)
+    # Derived from the visits (teams.visits), for reach(U, D).
+    first_visited_on = models.DateField(_("first visited on"), null=True, blank=True, editable=False)
+    last_visited_on = models.DateField(_("last visited on"), null=True, blank=True, editable=False)
+    search_key = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        ordering = ["hamlet_id", "head_name", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(people_count__gte=1), name="household_people_count_positive"),
+            # Personal data: no phone number without the household's consent.
+            models.CheckConstraint(condition=Q(phone="") | Q(consent_given=True), name="household_phone_needs_consent"),
+        ]
+        indexes = [
+            # Coverage: households(U, D) counts active households per hamlet up to a date.
+            models.Index(fields=["hamlet", "active", "registered_on"], name="household_hamlet_active"),
+            # Province rollups filter on the distribution key first.
+            models.Index(fields=["province", "hamlet"], name="household_province_hamlet"),
+        ]
+
+    def __str__(self):
+        return f"{self.head_name} — {self.address}"
+
+    def save(self, *args, **kwargs):
+        # Both keys are functions of the row itself, kept in step on every save.
+        self.province_id = self.hamlet.province_id
+        self.search_key = household_search_key(head_name=self.head_name, address=self.address, phone=self.phone)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "province", "search_key"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_priority(self):
+        return self.poverty != self.Poverty.NONE or self.policy_family
+
+    @property
+    def masked_phone(self):
+        """0912 345 678 → 0912•••678: enough to recognise, not to copy."""
+        if not self.phone:
+            return ""
+        if len(self.phone) <= 6:
+            return "•" * len(self.phone)
+        return self.phone[:4] + "•" * (len(self.phone) - 7) + self.phone[-3:]

@@ -1,0 +1,174 @@
+"""Who may see what: the one scoping function every page, export, API and admin uses.
+
+Every user has one scope: a team (its members and leader), a commune or a
+province (officials), or everything (superusers). Anything outside it is a
+404, never a 403 that confirms it exists. Order of precedence when a user is
+linked twice: superuser, then official, then member.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from households.models import Commune, Hamlet, Household, Province
+
+from .models import Adoption, Assistance, Member, Official, Service, Team, Visit
+
+
+@dataclass(frozen=True)
+class Scope:
+    kind: str
+    province: Province | None = None
+    commune: Commune | None = None
+    team: Team | None = None
+    member: Member | None = None
+
+    ALL = "all"
+    PROVINCE = "province"
+    COMMUNE = "commune"
+    TEAM = "team"
+    NONE = "none"
+
+    @property
+    def label(self):
+        return {
+            self.ALL: _("everything"),
+            self.PROVINCE: self.province,
+            self.COMMUNE: self.commune,
+            self.TEAM: self.team,
+            self.NONE: _("nothing"),
+        }[self.kind]
+
+    @property
+    def is_field(self):
+        return self.kind == self.TEAM
+
+    @property
+    def is_leader(self):
+        return self.member is not None and self.member.is_leader
+
+    @property
+    def is_official(self):
+        return self.kind in (self.PROVINCE, self.COMMUNE)
+
+    def _hamlet_filter(self, prefix=""):
+        """A Q object restricting rows that reach a hamlet through `prefix`."""
+        if self.kind == self.ALL:
+            return Q()
+        if self.kind == self.PROVINCE:
+            return Q(**{f"{prefix}province": self.province})
+        if self.kind == self.COMMUNE:
+            return Q(**{f"{prefix}commune": self.commune})
+        if self.kind == self.TEAM:
+            return Q(**{f"{prefix}pk__in": self.team.hamlets.values("pk")})
+        return Q(pk__in=[])
+
+    def provinces(self):
+        if self.kind == self.ALL:
+            return Province.objects.all()
+        if self.kind == self.NONE:
+            return Province.objects.none()
+        return Province.objects.filter(pk=self.province.pk)
+
+    def communes(self):
+        if self.kind == self.ALL:
+            return Commune.objects.all()
+        if self.kind == self.PROVINCE:
+            return Commune.objects.filter(province=self.province)
+        if self.kind == self.COMMUNE:
+            return Commune.objects.filter(pk=self.commune.pk)
+        if self.kind == self.TEAM:
+            return Commune.objects.filter(pk=self.team.commune_id)
+        return Commune.objects.none()
+
+    def hamlets(self):
+        return Hamlet.objects.filter(self._hamlet_filter())
+
+    def households(self):
+        if self.kind == self.TEAM:
+            return Household.objects.filter(hamlet__in=self.team.hamlets.values("pk"))
+        if self.kind == self.COMMUNE:
+            return Household.objects.filter(province_id=self.commune.province_id, hamlet__commune=self.commune)
+        return Household.objects.filter(self._hamlet_filter())
+
+    def teams(self):
+        if self.kind == self.TEAM:
+            return Team.objects.filter(pk=self.team.pk)
+        if self.kind == self.NONE:
+            return Team.objects.none()
+        return Team.objects.filter(self._hamlet_filter())
+
+    def members(self):
+        if self.kind == self.TEAM:
+            return Member.objects.filter(team=self.team)
+        return Member.objects.filter(team__in=self.teams())
+
+    def officials(self):
+        if self.kind == self.ALL:
+            return Official.objects.all()
+        if self.kind == self.PROVINCE:
+            return Official.objects.filter(province=self.province)
+        if self.kind == self.COMMUNE:
+            return Official.objects.filter(commune=self.commune)
+        return Official.objects.none()
+
+    def visits(self):
+        return Visit.objects.filter(household__in=self.households())
+
+    def assistances(self):
+        return Assistance.objects.filter(visit__household__in=self.households())
+
+    def adoptions(self):
+        return Adoption.objects.filter(household__in=self.households())
+
+    def for_model(self, model):
+        """The scoped queryset of any model of Gõ Cửa (the admin's entry point)."""
+        by_model = {
+            Province: self.provinces,
+            Commune: self.communes,
+            Hamlet: self.hamlets,
+            Household: self.households,
+            Team: self.teams,
+            Member: self.members,
+            Official: self.officials,
+            Visit: self.visits,
+            Assistance: self.assistances,
+            Adoption: self.adoptions,
+            Service: Service.objects.all,
+        }
+        return by_model[model]()
+
+
+NO_SCOPE = Scope(Scope.NONE)
+
+
+def scope_for(user):
+    """The one scope of a user, computed once per request."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return NO_SCOPE
+    cached = getattr(user, "_gocua_scope", None)
+    if cached is not None:
+        return cached
+    scope = _compute_scope(user)
+    user._gocua_scope = scope
+    return scope
+
+
+def _compute_scope(user):
+    if user.is_superuser:
+        return Scope(Scope.ALL)
+    official = Official.objects.select_related("province", "commune").filter(user=user).first()
+    if official is not None:
+        if official.commune_id:
+            return Scope(Scope.COMMUNE, province=official.province, commune=official.commune)
+        return Scope(Scope.PROVINCE, province=official.province)
+    member = (
+        Member.objects.select_related("team__commune", "team__province")
+        .filter(user=user, active=True, team__active=True)
+        .first()
+    )
+    if member is not None:
+        team = member.team
+        return Scope(Scope.TEAM, province=team.province, commune=team.commune, team=team, member=member)
+    return NO_SCOPE

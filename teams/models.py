@@ -1,0 +1,254 @@
+"""Teams, their members, the help catalogue, and the visits that record help.
+
+`Adoption` is the current state per household and service. It is derived
+from the visits by `teams.visits` in the same transaction as the visit that
+changes it, and `manage.py rebuild_adoptions` recomputes it from scratch.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from households.models import Commune, Hamlet, Household, Province
+
+
+class Team(models.Model):
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("province"), editable=False
+    )
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="teams", verbose_name=_("commune"))
+    hamlets = models.ManyToManyField(Hamlet, related_name="teams", verbose_name=_("hamlets served"))
+    name = models.CharField(_("name"), max_length=150)
+    founded_on = models.DateField(_("founded on"), default=timezone.localdate)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["commune__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["commune", "name"], name="team_name_unique_in_commune"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.province_id = self.commune.province_id
+        super().save(*args, **kwargs)
+
+
+class Member(models.Model):
+    class Role(models.TextChoices):
+        MEMBER = "member", _("member")
+        LEADER = "leader", _("leader")
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="members", verbose_name=_("team"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="member",
+        verbose_name=_("login"),
+    )
+    full_name = models.CharField(_("full name"), max_length=100)
+    phone = models.CharField(_("phone"), max_length=15, blank=True)
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    organisation = models.CharField(
+        _("organisation"), max_length=100, blank=True, help_text=_("For example Youth Union, Women's Union.")
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        ordering = ["team_id", "-role", "full_name"]
+        indexes = [
+            # Roster pages list a team's active members.
+            models.Index(fields=["team", "active"], name="member_team_active"),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def is_leader(self):
+        return self.role == self.Role.LEADER
+
+
+class Official(models.Model):
+    """A commune or province official: sees the figures of one unit."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="official", verbose_name=_("login")
+    )
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("province"))
+    commune = models.ForeignKey(
+        Commune,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("commune"),
+        help_text=_("Empty for a province official."),
+    )
+    position = models.CharField(_("position"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("official")
+        verbose_name_plural = _("officials")
+
+    def __str__(self):
+        return f"{self.user.get_full_name() or self.user.get_username()} ({self.commune or self.province})"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.commune_id and self.province_id and self.commune.province_id != self.province_id:
+            raise ValidationError({"commune": _("This commune is not in the chosen province.")})
+
+
+class Service(models.Model):
+    class Pillar(models.TextChoices):
+        GOVERNMENT = "government", _("digital government")
+        ECONOMY = "economy", _("digital economy")
+        SOCIETY = "society", _("digital society")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True, help_text=_("Stable; used in exports and the API."))
+    name = models.CharField(_("name (Vietnamese)"), max_length=150)
+    name_en = models.CharField(_("name (English)"), max_length=150, blank=True)
+    pillar = models.CharField(_("pillar"), max_length=12, choices=Pillar.choices)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+    counts_for_coverage = models.BooleanField(_("counts for coverage"), default=True)
+
+    class Meta:
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        ordering = ["order", "code"]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self):
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
+
+
+class Outcome(models.TextChoices):
+    SET_UP = "set_up", _("set up now")
+    ALREADY_HAD = "already_had", _("already had")
+    DECLINED = "declined", _("declined")
+    FOLLOW_UP = "follow_up", _("needs follow-up")
+
+
+ADOPTED_OUTCOMES = (Outcome.SET_UP, Outcome.ALREADY_HAD)
+
+
+class Visit(models.Model):
+    """One call at one household on one day. The id is made by the client."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("province"), editable=False
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="visits", verbose_name=_("household")
+    )
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="visits", verbose_name=_("member"))
+    visited_on = models.DateField(_("visited on"))
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-visited_on", "-recorded_at"]
+        indexes = [
+            # Household page: the visit history; state recompute reads it in date order.
+            models.Index(fields=["household", "visited_on"], name="visit_household_date"),
+            # "My work" and team activity: a member's visits in a period.
+            models.Index(fields=["member", "visited_on"], name="visit_member_date"),
+            # Dashboards filter on the distribution key and a period.
+            models.Index(fields=["province", "visited_on"], name="visit_province_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.household.head_name} — {self.visited_on:%d/%m/%Y}"
+
+
+class Assistance(models.Model):
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("province"), editable=False
+    )
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="assistances", verbose_name=_("visit"))
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+", verbose_name=_("service"))
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
+    people_helped = models.PositiveSmallIntegerField(_("people helped"), default=1)
+
+    class Meta:
+        verbose_name = _("assistance")
+        verbose_name_plural = _("assistance")
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "service"], name="assistance_one_per_service_per_visit"),
+            models.CheckConstraint(condition=Q(people_helped__gte=0), name="assistance_people_helped_not_negative"),
+            models.CheckConstraint(
+                condition=Q(outcome__in=[o.value for o in Outcome]), name="assistance_outcome_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.service} — {self.get_outcome_display()}"
+
+
+class Adoption(models.Model):
+    """Current state of one service at one household, derived from its visits."""
+
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("province"), editable=False
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="adoptions", verbose_name=_("household")
+    )
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+", verbose_name=_("service"))
+    # The visited-on date of the first "set up now" or "already had"; never undone by a later "declined".
+    first_adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
+    last_outcome = models.CharField(_("last outcome"), max_length=12, choices=Outcome.choices)
+    last_visited_on = models.DateField(_("last visited on"))
+
+    class Meta:
+        verbose_name = _("adoption")
+        verbose_name_plural = _("adoptions")
+        constraints = [
+            models.UniqueConstraint(fields=["household", "service"], name="adoption_one_per_household_service"),
+        ]
+        indexes = [
+            # Coverage: adopted(U, S, D) counts first_adopted_on <= D per service.
+            models.Index(fields=["service", "first_adopted_on"], name="adoption_service_date"),
+            # Field list filter "needs follow-up" / "lacks service X".
+            models.Index(fields=["service", "last_outcome"], name="adoption_service_outcome"),
+        ]
+
+    def __str__(self):
+        return f"{self.household_id}/{self.service_id}: {self.last_outcome}"
+
+    @property
+    def adopted(self):
+        return self.first_adopted_on is not None

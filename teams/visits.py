@@ -1,0 +1,240 @@
+"""Write side: recording, editing and deleting visits, and the state they imply.
+
+The state of a household (its `Adoption` rows and first/last visit dates) is
+a function of its visits ordered by visited-on date, then arrival, never of
+arrival alone. Every write locks the household row, changes the visits, and
+recomputes that household's state in the same transaction: a late visit
+cannot overwrite a newer one, concurrent writes to one household queue up
+instead of losing an update, and writes to different households never wait
+on each other. `adoptions_rebuild` recomputes every household from scratch
+with a separate, set-based implementation; the tests hold the two equal.
+"""
+
+import uuid as uuid_module
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Min, OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from households.models import Household
+
+from .models import ADOPTED_OUTCOMES, Adoption, Assistance, Outcome, Service, Visit
+
+
+@dataclass(frozen=True)
+class Help:
+    """What was done for one service during a visit."""
+
+    outcome: str
+    people_helped: int = 1
+
+
+def _validate(*, member, household, visited_on, outcomes, new=True):
+    """Raise ValidationError naming the field at fault; corrections skip the checks on who may record."""
+    errors = {}
+    if new:
+        if not member.active or not member.team.active:
+            errors["member"] = _("This member or team is no longer active.")
+        elif not member.team.hamlets.filter(pk=household.hamlet_id).exists():
+            errors["household"] = _("This household is not in a hamlet served by the member's team.")
+        if not household.active:
+            errors["household"] = _("This household has been deactivated.")
+    if visited_on > timezone.localdate():
+        errors["visited_on"] = _("The visit date cannot be in the future.")
+    elif visited_on < household.registered_on:
+        errors["visited_on"] = _("The visit date cannot be before the household was registered (%(date)s).") % {
+            "date": household.registered_on.strftime("%d/%m/%Y")
+        }
+    for service, help_given in outcomes.items():
+        if help_given.outcome not in Outcome.values:
+            errors["outcomes"] = _("Unknown outcome.")
+        elif help_given.people_helped < 0 or help_given.people_helped > 1000:
+            errors["outcomes"] = _("People helped must be between 0 and 1000.")
+        elif new and not service.active:
+            errors["outcomes"] = _("The service “%(name)s” is no longer offered.") % {"name": service.name}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _locked_household(household):
+    return Household.objects.select_for_update().get(pk=household.pk)
+
+
+def _store_assistance(visit, outcomes):
+    Assistance.objects.bulk_create(
+        Assistance(
+            province_id=visit.province_id,
+            visit=visit,
+            service=service,
+            outcome=help_given.outcome,
+            people_helped=help_given.people_helped,
+        )
+        for service, help_given in outcomes.items()
+    )
+
+
+def visit_record(*, member, household, visited_on, outcomes, uuid=None, note="", recorded_by=None):
+    """Store a visit once per UUID and update the household's state.
+
+    `outcomes` maps `Service` to `Help`; services left out were not touched.
+    Returns `(visit, created)`: the same UUID sent again returns the stored
+    visit with `created=False` (double taps, retries, offline resend).
+    """
+    uuid = uuid or uuid_module.uuid4()
+    existing = Visit.objects.filter(pk=uuid).first()
+    if existing is not None:
+        return existing, False
+    _validate(member=member, household=household, visited_on=visited_on, outcomes=outcomes)
+    try:
+        with transaction.atomic():
+            household = _locked_household(household)
+            # A concurrent resend of the same UUID for this household waited on the lock.
+            existing = Visit.objects.filter(pk=uuid).first()
+            if existing is not None:
+                return existing, False
+            visit = Visit.objects.create(
+                id=uuid,
+                province_id=household.province_id,
+                household=household,
+                member=member,
+                visited_on=visited_on,
+                note=note,
+                recorded_by=recorded_by,
+            )
+            _store_assistance(visit, outcomes)
+            household_state_refresh(household)
+    except IntegrityError:
+        # The same UUID stored meanwhile under another household's lock.
+        existing = Visit.objects.filter(pk=uuid).first()
+        if existing is None:
+            raise
+        return existing, False
+    return visit, True
+
+
+def visit_update(*, visit, visited_on, outcomes, note=""):
+    """Correct a visit: its date, note and help; the household's state follows."""
+    _validate(member=visit.member, household=visit.household, visited_on=visited_on, outcomes=outcomes, new=False)
+    with transaction.atomic():
+        household = _locked_household(visit.household)
+        visit.visited_on = visited_on
+        visit.note = note
+        visit.save(update_fields=["visited_on", "note", "updated_at"])
+        visit.assistances.all().delete()
+        _store_assistance(visit, outcomes)
+        household_state_refresh(household)
+    return visit
+
+
+def visit_delete(*, visit):
+    """Delete a wrong visit; the household's state is recomputed without it."""
+    with transaction.atomic():
+        household = _locked_household(visit.household)
+        visit.delete()
+        household_state_refresh(household)
+
+
+def household_state_refresh(household):
+    """Recompute one household's adoptions and visit dates from its visits.
+
+    Call inside a transaction that holds the household's row lock.
+    """
+    rows = (
+        Assistance.objects.filter(visit__household=household)
+        .order_by("visit__visited_on", "visit__recorded_at", "visit_id")
+        .values_list("service_id", "outcome", "visit__visited_on")
+    )
+    wanted = {}
+    for service_id, outcome, visited_on in rows:
+        first_adopted_on, _last, _on = wanted.get(service_id, (None, None, None))
+        if first_adopted_on is None and outcome in ADOPTED_OUTCOMES:
+            first_adopted_on = visited_on
+        wanted[service_id] = (first_adopted_on, outcome, visited_on)
+
+    current = {a.service_id: a for a in Adoption.objects.filter(household=household)}
+    gone = [a.pk for service_id, a in current.items() if service_id not in wanted]
+    if gone:
+        Adoption.objects.filter(pk__in=gone).delete()
+    changed, new = [], []
+    for service_id, (first_adopted_on, outcome, visited_on) in wanted.items():
+        adoption = current.get(service_id)
+        if adoption is None:
+            new.append(
+                Adoption(
+                    province_id=household.province_id,
+                    household=household,
+                    service_id=service_id,
+                    first_adopted_on=first_adopted_on,
+                    last_outcome=outcome,
+                    last_visited_on=visited_on,
+                )
+            )
+        elif (adoption.first_adopted_on, adoption.last_outcome, adoption.last_visited_on) != (
+            first_adopted_on,
+            outcome,
+            visited_on,
+        ):
+            adoption.first_adopted_on = first_adopted_on
+            adoption.last_outcome = outcome
+            adoption.last_visited_on = visited_on
+            changed.append(adoption)
+    Adoption.objects.bulk_create(new)
+    Adoption.objects.bulk_update(changed, ["first_adopted_on", "last_outcome", "last_visited_on"])
+
+    dates = Visit.objects.filter(household=household).aggregate(first=Min("visited_on"), last=Max("visited_on"))
+    if (household.first_visited_on, household.last_visited_on) != (dates["first"], dates["last"]):
+        Household.objects.filter(pk=household.pk).update(first_visited_on=dates["first"], last_visited_on=dates["last"])
+        household.first_visited_on, household.last_visited_on = dates["first"], dates["last"]
+
+
+def adoptions_rebuild(*, province=None, chunk_size=5000):
+    """Recompute every household's state from the visits, set-based.
+
+    Returns the number of adoption rows written.
+    """
+    households = Household.objects.all()
+    assistances = Assistance.objects.all()
+    if province is not None:
+        households = households.filter(province=province)
+        assistances = assistances.filter(province=province)
+    service_ids = set(Service.objects.values_list("pk", flat=True))
+    with transaction.atomic():
+        Adoption.objects.filter(household__in=households).delete()
+        written = 0
+        batch = []
+        # Earliest adopting visit and latest visit per (household, service), streamed in order.
+        rows = assistances.order_by(
+            "visit__household_id", "service_id", "visit__visited_on", "visit__recorded_at", "visit_id"
+        ).values_list("visit__household_id", "visit__household__province_id", "service_id", "outcome", "visit__visited_on")
+        state = None
+        for household_id, province_id, service_id, outcome, visited_on in rows.iterator(chunk_size=chunk_size):
+            if service_id not in service_ids:
+                continue
+            if state is None or state.household_id != household_id or state.service_id != service_id:
+                if state is not None:
+                    batch.append(state)
+                state = Adoption(
+                    province_id=province_id, household_id=household_id, service_id=service_id, first_adopted_on=None
+                )
+            if state.first_adopted_on is None and outcome in ADOPTED_OUTCOMES:
+                state.first_adopted_on = visited_on
+            state.last_outcome = outcome
+            state.last_visited_on = visited_on
+            if len(batch) >= chunk_size:
+                Adoption.objects.bulk_create(batch)
+                written += len(batch)
+                batch = []
+        if state is not None:
+            batch.append(state)
+        Adoption.objects.bulk_create(batch)
+        written += len(batch)
+
+        visits = Visit.objects.filter(household=OuterRef("pk")).order_by()
+        households.update(
+            first_visited_on=Subquery(visits.values("household").annotate(d=Min("visited_on")).values("d")),
+            last_visited_on=Subquery(visits.values("household").annotate(d=Max("visited_on")).values("d")),
+        )
+    return written
