@@ -15,4 +15,5 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", include("teams.urls")),
     path("households/", include("households.urls")),
+    path("", include("teams.coverage_urls")),
 ]

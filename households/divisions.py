@@ -115,7 +115,10 @@ def hamlets_import(rows):
         key = (commune.pk, code)
         if key in seen:
             report.errors.append(
-                (line_number, _("the code “%(code)s” is repeated from line %(line)s") % {"code": code, "line": seen[key]})
+                (
+                    line_number,
+                    _("the code “%(code)s” is repeated from line %(line)s") % {"code": code, "line": seen[key]},
+                )
             )
             continue
         seen[key] = line_number
@@ -164,7 +167,8 @@ def hamlets_move(*, hamlets, commune):
             errors.append(_("%(hamlet)s is already in %(commune)s.") % {"hamlet": hamlet.name, "commune": commune})
         elif Hamlet.objects.filter(commune=commune, code=hamlet.code).exists():
             errors.append(
-                _("%(commune)s already has a hamlet with the code “%(code)s”.") % {"commune": commune, "code": hamlet.code}
+                _("%(commune)s already has a hamlet with the code “%(code)s”.")
+                % {"commune": commune, "code": hamlet.code}
             )
     teams = Team.objects.filter(hamlets__in=hamlet_ids).distinct()
     for team in teams:

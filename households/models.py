@@ -55,9 +55,7 @@ class Hamlet(models.Model):
     province = models.ForeignKey(
         Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("province"), editable=False
     )
-    commune = models.ForeignKey(
-        Commune, on_delete=models.PROTECT, related_name="hamlets", verbose_name=_("commune")
-    )
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="hamlets", verbose_name=_("commune"))
     name = models.CharField(_("name"), max_length=100)
     code = models.CharField(_("code"), max_length=20, help_text=_("Unique within its commune."))
 
@@ -87,9 +85,7 @@ class Household(models.Model):
     province = models.ForeignKey(
         Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("province"), editable=False
     )
-    hamlet = models.ForeignKey(
-        Hamlet, on_delete=models.PROTECT, related_name="households", verbose_name=_("hamlet")
-    )
+    hamlet = models.ForeignKey(Hamlet, on_delete=models.PROTECT, related_name="households", verbose_name=_("hamlet"))
     head_name = models.CharField(_("head of household"), max_length=100)
     address = models.CharField(_("address"), max_length=200)
     phone = models.CharField(_("phone"), max_length=15, blank=True)

@@ -208,7 +208,9 @@ def adoptions_rebuild(*, province=None, chunk_size=5000):
         # Earliest adopting visit and latest visit per (household, service), streamed in order.
         rows = assistances.order_by(
             "visit__household_id", "service_id", "visit__visited_on", "visit__recorded_at", "visit_id"
-        ).values_list("visit__household_id", "visit__household__province_id", "service_id", "outcome", "visit__visited_on")
+        ).values_list(
+            "visit__household_id", "visit__household__province_id", "service_id", "outcome", "visit__visited_on"
+        )
         state = None
         for household_id, province_id, service_id, outcome, visited_on in rows.iterator(chunk_size=chunk_size):
             if service_id not in service_ids:

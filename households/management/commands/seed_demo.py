@@ -34,8 +34,32 @@ HOUSEHOLDS_PER_HAMLET = 26
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Phan", "Trương", "Đặng", "Bùi", "Đỗ", "Lâm", "Dương"]
 MIDDLE = ["Văn", "Thị", "Hữu", "Minh", "Thanh", "Ngọc", "Quốc", "Hoàng", "Kim", "Thị Bích"]
 GIVEN = [
-    "An", "Bình", "Cường", "Dũng", "Đức", "Hạnh", "Hoa", "Hùng", "Lan", "Long", "Mai", "Nam", "Ngân",
-    "Phúc", "Phương", "Quang", "Sang", "Tâm", "Thảo", "Thành", "Tiến", "Trang", "Tuấn", "Út", "Vinh", "Yến",
+    "An",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Đức",
+    "Hạnh",
+    "Hoa",
+    "Hùng",
+    "Lan",
+    "Long",
+    "Mai",
+    "Nam",
+    "Ngân",
+    "Phúc",
+    "Phương",
+    "Quang",
+    "Sang",
+    "Tâm",
+    "Thảo",
+    "Thành",
+    "Tiến",
+    "Trang",
+    "Tuấn",
+    "Út",
+    "Vinh",
+    "Yến",
 ]
 STREETS = ["Trần Hưng Đạo", "Mậu Thân", "Nguyễn Văn Cừ", "30 Tháng 4", "Lý Tự Trọng", "Cách Mạng Tháng 8"]
 ORGANISATIONS = ["Đoàn Thanh niên", "Hội Phụ nữ", "Hội Cựu chiến binh", "Công an khu vực", "Hội Nông dân"]
@@ -134,7 +158,7 @@ class Command(BaseCommand):
                 if existing:
                     households.extend(existing)
                     continue
-                for n in range(HOUSEHOLDS_PER_HAMLET):
+                for _n in range(HOUSEHOLDS_PER_HAMLET):
                     consent = rng.random() < 0.85
                     if kind == "Ấp":
                         address = f"Số {rng.randint(1, 400)}, tổ {rng.randint(1, 12)}, {hamlet.name}"

@@ -1,0 +1,46 @@
+# Gõ Cửa: `make run` for the demo, `make test` for the whole suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint migrate-check demo messages collectstatic backup restore clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+demo: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_divisions
+	$(PY) manage.py seed_demo
+
+run: demo
+	@echo ""
+	@echo "Gõ Cửa demo: http://$(HOST):$(PORT)/  (logins admin, canbo_tinh, canbo_xa, totruong, tovien; password demo12345)"
+	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+migrate-check: venv
+	$(PY) manage.py makemigrations --check --dry-run
+
+test: venv lint migrate-check
+	$(PY) manage.py check
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+messages: venv
+	$(PY) scripts/po_fill.py
+
+collectstatic: venv
+	$(PY) manage.py collectstatic --noinput
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

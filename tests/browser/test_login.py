@@ -1,0 +1,29 @@
+import pytest
+
+from tests.browser.conftest import assert_no_horizontal_scroll, login, screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def test_it_logs_in_and_out_at_phone_width(browser_world, page):
+    page.goto("/")
+    assert "/accounts/login/" in page.url
+    login(page, "tovien")
+    assert page.get_by_test_id("scope").inner_text().startswith("Bạn là tổ viên")
+    assert page.get_by_test_id("count-households").inner_text() == "2"
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "home-member")
+
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.wait_for_load_state()
+    assert "/accounts/login/" in page.url
+    page.goto("/")
+    assert "/accounts/login/" in page.url
+
+
+def test_it_refuses_a_wrong_password_with_a_vietnamese_message(browser_world, page):
+    login(page, "tovien", "wrong-password")
+    assert "/accounts/login/" in page.url
+    assert "Vui lòng nhập chính xác" in page.content()
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "login-error")
