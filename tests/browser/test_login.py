@@ -24,6 +24,6 @@ def test_it_logs_in_and_out_at_phone_width(browser_world, page):
 def test_it_refuses_a_wrong_password_with_a_vietnamese_message(browser_world, page):
     login(page, "tovien", "wrong-password")
     assert "/accounts/login/" in page.url
-    assert "Vui lòng nhập chính xác" in page.content()
+    assert "mật khẩu chính xác" in page.locator(".alert-danger").inner_text()
     assert_no_horizontal_scroll(page)
     screenshot(page, "login-error")

@@ -1,0 +1,167 @@
+from django import forms
+from django.contrib import admin
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from households.models import Household
+
+from .admin_scope import CommuneFilter, HamletFilter, ScopedAdmin, ScopedInline, filter_for
+from .models import Adoption, Assistance, Member, Official, Service, Team, Visit
+from .visits import household_state_refresh, visit_delete
+
+
+class MemberInline(ScopedInline, admin.TabularInline):
+    model = Member
+    fields = ["full_name", "phone", "role", "organisation", "user", "active"]
+    autocomplete_fields = ["user"]
+    extra = 1
+
+
+@admin.register(Team)
+class TeamAdmin(ScopedAdmin):
+    list_display = ["name", "commune", "founded_on", "active"]
+    list_filter = [filter_for(CommuneFilter, "commune"), "active"]
+    search_fields = ["name", "commune__name"]
+    list_select_related = ["commune"]
+    autocomplete_fields = ["commune", "hamlets"]
+    inlines = [MemberInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        team = form.instance
+        strays = team.hamlets.exclude(commune=team.commune_id)
+        if strays.exists():
+            # Teams serve hamlets of their own commune only.
+            team.hamlets.remove(*strays)
+            self.message_user(
+                request,
+                _("Hamlets outside %(commune)s were removed from the team: %(names)s")
+                % {"commune": team.commune, "names": ", ".join(h.name for h in strays)},
+                level="warning",
+            )
+
+
+@admin.register(Member)
+class MemberAdmin(ScopedAdmin):
+    list_display = ["full_name", "team", "role", "organisation", "phone", "user", "active"]
+    list_filter = [filter_for(CommuneFilter, "team__commune"), "role", "active"]
+    search_fields = ["full_name", "phone", "team__name", "user__username"]
+    list_select_related = ["team", "user"]
+    autocomplete_fields = ["team", "user"]
+
+
+@admin.register(Official)
+class OfficialAdmin(ScopedAdmin):
+    list_display = ["user", "province", "commune", "position"]
+    list_filter = ["province"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "commune__name"]
+    list_select_related = ["user", "province", "commune"]
+    autocomplete_fields = ["user", "province", "commune"]
+
+
+@admin.register(Service)
+class ServiceAdmin(ScopedAdmin):
+    list_display = ["code", "name", "pillar", "order", "active", "counts_for_coverage"]
+    list_editable = ["order", "active", "counts_for_coverage"]
+    list_filter = ["pillar", "active"]
+    search_fields = ["code", "name", "name_en"]
+
+
+class AssistanceInline(admin.TabularInline):
+    model = Assistance
+    fields = ["service", "outcome", "people_helped"]
+    extra = 3
+
+
+class VisitAdminForm(forms.ModelForm):
+    class Meta:
+        model = Visit
+        fields = ["household", "member", "visited_on", "note"]
+
+    def clean(self):
+        cleaned = super().clean()
+        visited_on, household = cleaned.get("visited_on"), cleaned.get("household")
+        if visited_on and visited_on > timezone.localdate():
+            self.add_error("visited_on", _("The visit date cannot be in the future."))
+        elif visited_on and household and visited_on < household.registered_on:
+            self.add_error(
+                "visited_on",
+                _("The visit date cannot be before the household was registered (%(date)s).")
+                % {"date": household.registered_on.strftime("%d/%m/%Y")},
+            )
+        return cleaned
+
+
+@admin.register(Visit)
+class VisitAdmin(ScopedAdmin):
+    """Corrections: saving or deleting a visit here recomputes its household's state."""
+
+    form = VisitAdminForm
+    list_display = ["visited_on", "household", "member", "recorded_by", "recorded_at"]
+    list_filter = [
+        filter_for(CommuneFilter, "household__hamlet__commune"),
+        filter_for(HamletFilter, "household__hamlet"),
+        "visited_on",
+    ]
+    search_fields = ["household__head_name", "member__full_name"]
+    list_select_related = ["household", "member", "recorded_by"]
+    autocomplete_fields = ["household", "member"]
+    date_hierarchy = "visited_on"
+    inlines = [AssistanceInline]
+    show_full_result_count = False
+
+    def save_model(self, request, obj, form, change):
+        obj._households_to_refresh = {obj.household_id}
+        if change and "household" in form.changed_data:
+            obj._households_to_refresh.add(form.initial["household"])
+        obj.province_id = obj.household.province_id
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        for assistance in formset.save(commit=False):
+            assistance.province_id = form.instance.province_id
+            assistance.save()
+        for assistance in formset.deleted_objects:
+            assistance.delete()
+        formset.save_m2m()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        with transaction.atomic():
+            for household in Household.objects.select_for_update().filter(pk__in=form.instance._households_to_refresh):
+                household_state_refresh(household)
+
+    def delete_model(self, request, obj):
+        visit_delete(visit=obj)
+
+    def delete_queryset(self, request, queryset):
+        for visit in queryset.select_related("household"):
+            visit_delete(visit=visit)
+
+
+@admin.register(Adoption)
+class AdoptionAdmin(ScopedAdmin):
+    """Derived from the visits: read only; correct the visits instead."""
+
+    list_display = ["household", "service", "first_adopted_on", "last_outcome", "last_visited_on"]
+    list_filter = ["service", "last_outcome", filter_for(CommuneFilter, "household__hamlet__commune")]
+    search_fields = ["household__head_name"]
+    list_select_related = ["household", "service"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.site_header = _("Gõ Cửa administration")
+admin.site.site_title = _("Gõ Cửa")
+admin.site.index_title = _("Divisions, teams, households and visits")
