@@ -15,14 +15,16 @@ so the rollup is exact by construction.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import BooleanField, Case, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, When
+from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils.formats import number_format
 
-from households.models import Household
+from households.models import Hamlet, Household
 
-from .models import Adoption, Assistance, Service
+from .models import Adoption, Assistance, Member, Service, Team, Visit
 
 
 @dataclass
@@ -76,8 +78,11 @@ def coverage_services():
     return list(Service.objects.filter(active=True, counts_for_coverage=True).order_by("order", "code"))
 
 
-def _households(hamlet_ids, on, priority_only):
+def _households(hamlet_ids, on, priority_only, province=None):
     households = Household.objects.filter(hamlet__in=hamlet_ids, active=True, registered_on__lte=on)
+    if province is not None:
+        # The distribution key first: lets the planner (and Citus) stay in one province.
+        households = households.filter(province=province)
     if priority_only:
         households = households.filter(
             Q(poverty__in=[Household.Poverty.POOR, Household.Poverty.NEAR_POOR]) | Q(policy_family=True)
@@ -85,15 +90,17 @@ def _households(hamlet_ids, on, priority_only):
     return households
 
 
-def by_hamlet(hamlet_ids, *, on, priority_only=False, services=None):
+def by_hamlet(hamlet_ids, *, on, priority_only=False, services=None, province=None):
     """Figures for each hamlet id as of the end of day `on`: {hamlet id: Figures}.
 
     `hamlet_ids` may be a list or a values("pk") queryset; always four queries.
+    `province`, when the hamlets are known to lie in it, adds the distribution
+    key to every query without changing the figures.
     """
     services = services if services is not None else coverage_services()
     service_ids = [s.pk for s in services]
     figures = defaultdict(Figures)
-    households = _households(hamlet_ids, on, priority_only)
+    households = _households(hamlet_ids, on, priority_only, province)
 
     for row in households.values("hamlet_id").annotate(
         n=Count("id"), reached=Count("id", filter=Q(first_visited_on__lte=on))
@@ -104,6 +111,8 @@ def by_hamlet(hamlet_ids, *, on, priority_only=False, services=None):
     adoptions = Adoption.objects.filter(
         household__in=households.values("pk"), service__in=service_ids, first_adopted_on__lte=on
     )
+    if province is not None:
+        adoptions = adoptions.filter(province=province)
     for row in adoptions.values("household__hamlet_id", "service_id").annotate(n=Count("id")):
         figures[row["household__hamlet_id"]].adopted[row["service_id"]] = row["n"]
     for row in adoptions.values("household__hamlet_id", "service__pillar").annotate(
@@ -114,6 +123,8 @@ def by_hamlet(hamlet_ids, *, on, priority_only=False, services=None):
     helped = Assistance.objects.filter(
         visit__household__in=households.values("pk"), service__in=service_ids, visit__visited_on__lte=on
     )
+    if province is not None:
+        helped = helped.filter(province=province)
     for row in helped.values("visit__household__hamlet_id", "service_id").annotate(n=Sum("people_helped")):
         figures[row["visit__household__hamlet_id"]].people_helped[row["service_id"]] = row["n"] or 0
 
@@ -126,3 +137,246 @@ def total(figures):
     for f in figures:
         result = result + f
     return result
+
+
+@dataclass
+class Rollup:
+    """A unit's figures as of a date, with one row (sub-unit, Figures) per part of it."""
+
+    unit: object
+    on: date
+    priority_only: bool
+    services: list
+    rows: list
+    total: Figures
+
+
+def for_province(province, *, on, priority_only=False, services=None):
+    """One row per commune of `province`; each commune is the sum of its hamlets.
+
+    Six queries whatever the size: communes, hamlet→commune map, by_hamlet.
+    """
+    services = services if services is not None else coverage_services()
+    communes = list(province.communes.order_by("name"))
+    hamlets = Hamlet.objects.filter(province=province)
+    commune_of = dict(hamlets.values_list("pk", "commune_id"))
+    figures = by_hamlet(hamlets.values("pk"), on=on, priority_only=priority_only, services=services, province=province)
+    per_commune = defaultdict(Figures)
+    for hamlet_id, hamlet_figures in figures.items():
+        commune_id = commune_of[hamlet_id]
+        per_commune[commune_id] = per_commune[commune_id] + hamlet_figures
+    rows = [(commune, per_commune.get(commune.pk, Figures())) for commune in communes]
+    return Rollup(province, on, priority_only, services, rows, total(f for _c, f in rows))
+
+
+def for_commune(commune, *, on, priority_only=False, services=None):
+    """One row per hamlet of `commune`; the commune is the sum of its hamlets."""
+    services = services if services is not None else coverage_services()
+    hamlets = list(commune.hamlets.order_by("name"))
+    figures = by_hamlet(
+        [h.pk for h in hamlets],
+        on=on,
+        priority_only=priority_only,
+        services=services,
+        province=commune.province_id,
+    )
+    rows = [(hamlet, figures.get(hamlet.pk, Figures())) for hamlet in hamlets]
+    return Rollup(commune, on, priority_only, services, rows, total(f for _h, f in rows))
+
+
+def for_hamlet(hamlet, *, on, priority_only=False, services=None):
+    """The hamlet's own figures (its rows are households: see `by_household`)."""
+    services = services if services is not None else coverage_services()
+    figures = by_hamlet(
+        [hamlet.pk], on=on, priority_only=priority_only, services=services, province=hamlet.province_id
+    ).get(hamlet.pk, Figures())
+    return Rollup(hamlet, on, priority_only, services, [], figures)
+
+
+def hamlet_households(hamlet, *, on, priority_only=False):
+    """The households counted in a hamlet's figures as of `on` (unordered queryset)."""
+    return _households([hamlet.pk], on, priority_only, hamlet.province_id).order_by()
+
+
+@dataclass
+class HouseholdFigures:
+    """One household as of a date: when first visited and adopted, and people helped."""
+
+    first_visited_on: date | None = None
+    adopted_on: dict = field(default_factory=dict)  # service id -> first adopted on
+    pillars: set = field(default_factory=set)
+    people_helped: dict = field(default_factory=lambda: defaultdict(int))  # service id -> people
+
+
+def by_household(households, *, on, services=None):
+    """{household id: HouseholdFigures} for a list of households; two queries."""
+    services = services if services is not None else coverage_services()
+    pillar_of = {s.pk: s.pillar for s in services}
+    ids = [h.pk for h in households]
+    result = {
+        h.pk: HouseholdFigures(
+            first_visited_on=h.first_visited_on if h.first_visited_on and h.first_visited_on <= on else None
+        )
+        for h in households
+    }
+    for household_id, service_id, adopted_on in Adoption.objects.filter(
+        household__in=ids, service__in=pillar_of, first_adopted_on__lte=on
+    ).values_list("household_id", "service_id", "first_adopted_on"):
+        result[household_id].adopted_on[service_id] = adopted_on
+        result[household_id].pillars.add(pillar_of[service_id])
+    for row in (
+        Assistance.objects.filter(visit__household__in=ids, service__in=pillar_of, visit__visited_on__lte=on)
+        .values("visit__household_id", "service_id")
+        .annotate(n=Sum("people_helped"))
+    ):
+        result[row["visit__household_id"]].people_helped[row["service_id"]] = row["n"] or 0
+    return result
+
+
+def households_sorted(households, key, *, on, services):
+    """Order households for the hamlet table by a column key (see teams.exports); SQL-side, so it pages.
+
+    Keys: name, address, priority, reach, cov:<code>, pillar:<pillar>, people:<code>;
+    a leading "-" sorts descending. Empty values go last either way.
+    """
+    descending = key.startswith("-")
+    key = key.lstrip("-")
+    by_code = {s.code: s for s in services}
+    kind, _sep, arg = key.partition(":")
+    if kind == "address":
+        expression = F("address")
+    elif kind == "priority":
+        priority = Q(poverty__in=[Household.Poverty.POOR, Household.Poverty.NEAR_POOR]) | Q(policy_family=True)
+        households = households.annotate(_sort=ExpressionWrapper(priority, output_field=BooleanField()))
+        expression = F("_sort")
+    elif kind == "reach":
+        households = households.annotate(_sort=Case(When(first_visited_on__lte=on, then=F("first_visited_on"))))
+        expression = F("_sort")
+    elif kind == "cov" and arg in by_code:
+        households = households.annotate(
+            _sort=Subquery(
+                Adoption.objects.filter(
+                    household=OuterRef("pk"), service=by_code[arg], first_adopted_on__lte=on
+                ).values("first_adopted_on")
+            )
+        )
+        expression = F("_sort")
+    elif kind == "pillar" and arg in {s.pillar for s in services}:
+        households = households.annotate(
+            _sort=Exists(
+                Adoption.objects.filter(
+                    household=OuterRef("pk"),
+                    service__in=[s.pk for s in services if s.pillar == arg],
+                    first_adopted_on__lte=on,
+                )
+            )
+        )
+        expression = F("_sort")
+    elif kind == "people" and arg in by_code:
+        people = (
+            Assistance.objects.filter(visit__household=OuterRef("pk"), service=by_code[arg], visit__visited_on__lte=on)
+            .values("visit__household")
+            .annotate(n=Sum("people_helped"))
+            .values("n")
+        )
+        households = households.annotate(_sort=Coalesce(Subquery(people), 0))
+        expression = F("_sort")
+    else:
+        expression = F("head_name")
+    ordered = expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+    return households.order_by(ordered, "head_name", "pk")
+
+
+@dataclass
+class Trend:
+    """New adoptions per period and service: `counts[service id][i]` households in `periods[i]`."""
+
+    period: str
+    periods: list
+    counts: dict
+
+
+def _period_start(day, period):
+    if period == "week":
+        return day - timedelta(days=day.weekday())
+    return day.replace(day=1)
+
+
+def _period_back(start, period, n):
+    if period == "week":
+        return start - timedelta(weeks=n)
+    month = start.year * 12 + start.month - 1 - n
+    return date(month // 12, month % 12 + 1, 1)
+
+
+def adoption_trend(hamlet_ids, *, on, period="month", periods=12, priority_only=False, services=None, province=None):
+    """Households adopting each service for the first time, per week or month, up to `on`; one query.
+
+    Counts the households that `by_hamlet` counts, so the sum over all periods
+    since the first adoption equals adopted(U, S, D).
+    """
+    services = services if services is not None else coverage_services()
+    last = _period_start(on, period)
+    starts = [_period_back(last, period, n) for n in range(periods - 1, -1, -1)]
+    counts = {s.pk: [0] * periods for s in services}
+    index = {start: i for i, start in enumerate(starts)}
+    adoptions = Adoption.objects.filter(
+        household__in=_households(hamlet_ids, on, priority_only, province).values("pk"),
+        service__in=counts,
+        first_adopted_on__gte=starts[0],
+        first_adopted_on__lte=on,
+    )
+    if province is not None:
+        adoptions = adoptions.filter(province=province)
+    trunc = TruncWeek if period == "week" else TruncMonth
+    for row in (
+        adoptions.annotate(start=trunc("first_adopted_on")).values("start", "service_id").annotate(n=Count("id"))
+    ):
+        start = row["start"]
+        start = start.date() if hasattr(start, "date") else start
+        if start in index:
+            counts[row["service_id"]][index[start]] += row["n"]
+    return Trend(period, starts, counts)
+
+
+@dataclass
+class Activity:
+    """Visits and distinct households visited in the 7 and 30 days ending on a date."""
+
+    visits_7: int = 0
+    households_7: int = 0
+    visits_30: int = 0
+    households_30: int = 0
+
+
+def team_activity(commune, *, on):
+    """[(team, Activity, [(member, Activity)])] for the teams of a commune; four queries.
+
+    Lists active teams and members, and any inactive member with visits in the window.
+    """
+    week_from, month_from = on - timedelta(days=6), on - timedelta(days=29)
+    visits = Visit.objects.filter(
+        province=commune.province_id, member__team__commune=commune, visited_on__gte=month_from, visited_on__lte=on
+    )
+    recent = Q(visited_on__gte=week_from)
+    measures = {
+        "visits_7": Count("id", filter=recent),
+        "households_7": Count("household", filter=recent, distinct=True),
+        "visits_30": Count("id"),
+        "households_30": Count("household", distinct=True),
+    }
+    by_member = {row.pop("member_id"): Activity(**row) for row in visits.values("member_id").annotate(**measures)}
+    by_team = {
+        row.pop("member__team_id"): Activity(**row) for row in visits.values("member__team_id").annotate(**measures)
+    }
+    teams = Team.objects.filter(commune=commune).order_by("name")
+    members = Member.objects.filter(team__commune=commune).order_by("team_id", "-role", "full_name")
+    members_of = defaultdict(list)
+    for member in members:
+        if member.active or member.pk in by_member:
+            members_of[member.team_id].append((member, by_member.get(member.pk, Activity())))
+    return [
+        (team, by_team.get(team.pk, Activity()), members_of[team.pk])
+        for team in teams
+        if team.active or team.pk in by_team
+    ]

@@ -1,0 +1,490 @@
+"""Coverage pages, exports and JSON for officials: province → communes → hamlets → households.
+
+Every unit comes through the user's scope (teams.access), so anything outside
+it is a 404. Rollup pages need a scope that covers the whole unit: a province
+page needs a province (or superuser) scope, a commune page a commune or wider
+one; team members reach only the pages of the hamlets their team serves.
+"""
+
+import base64
+import binascii
+from collections import Counter
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import authenticate
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from households.models import Commune, Hamlet, Province
+
+from . import coverage, targets
+from .access import Scope, scope_for
+from .charts import trend_charts
+from .exports import activity_table, export_response, figures_json, household_table, rollup_table, sort_rows
+from .models import Service, Target
+
+HOUSEHOLDS_PER_PAGE = 50
+
+
+class CoverageFilter(forms.Form):
+    on = forms.DateField(
+        label=gettext_lazy("As of"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=gettext_lazy("Figures as they stood at the end of this day."),
+    )
+    priority = forms.BooleanField(label=gettext_lazy("Priority households only"), required=False)
+    period = forms.ChoiceField(
+        label=gettext_lazy("Trend by"),
+        required=False,
+        choices=[("month", gettext_lazy("month")), ("week", gettext_lazy("week"))],
+    )
+
+    def clean_on(self):
+        on = self.cleaned_data["on"]
+        if on and on > timezone.localdate():
+            raise ValidationError(_("The date cannot be in the future."))
+        return on
+
+
+def _filters(request):
+    """(form, as-of date, priority only, trend period) from the query string; bad values fall back to defaults."""
+    on, priority, period = timezone.localdate(), False, "month"
+    form = CoverageFilter(request.GET or None, initial={"on": on, "period": period})
+    if form.is_bound and form.is_valid():
+        on = form.cleaned_data["on"] or on
+        priority = form.cleaned_data["priority"]
+        period = form.cleaned_data["period"] or period
+    return form, on, priority, period
+
+
+def _query(on, priority):
+    """The filter part of a query string, carried by drill-down and export links."""
+    params = {"on": on.isoformat()}
+    if priority:
+        params["priority"] = "on"
+    return urlencode(params)
+
+
+def _provinces(scope):
+    # scope.provinces() also names the province of a commune official or a team; seeing
+    # every commune of it needs a province-wide scope.
+    return scope.provinces() if scope.kind in (Scope.ALL, Scope.PROVINCE) else Province.objects.none()
+
+
+def _communes(scope):
+    return scope.communes() if scope.kind != Scope.TEAM else Commune.objects.none()
+
+
+def _province(request, code):
+    return get_object_or_404(_provinces(scope_for(request.user)), code=code)
+
+
+def _commune(request, code):
+    return get_object_or_404(_communes(scope_for(request.user)).select_related("province"), code=code)
+
+
+def _hamlet(request, pk):
+    return get_object_or_404(scope_for(request.user).hamlets().select_related("commune__province"), pk=pk)
+
+
+def _target_summary(table):
+    """Per service with a target: the unit's progress and, over the rows, how many are on track."""
+    summary = []
+    for index, column in enumerate(table.columns):
+        if not column.key.startswith("cov:"):
+            continue
+        total = table.total.cells[index].progress if table.total else None
+        rows = [row.cells[index].progress for row in table.rows if row.cells[index].progress]
+        if total is None and not rows:
+            continue
+        counts = Counter(p.ok for p in rows)
+        summary.append({"service": column.label, "total": total, "rows_ok": counts[True], "rows": len(rows)})
+    return summary
+
+
+def _province_table(province, on, priority, sort):
+    rollup = coverage.for_province(province, on=on, priority_only=priority)
+    all_targets = targets.targets_of_province(province.pk)
+    query = _query(on, priority)
+    table = rollup_table(
+        rollup,
+        title=_("Coverage of %(unit)s by commune") % {"unit": province.name},
+        name_label=_("Commune"),
+        url_for=lambda c: f"{reverse('coverage_commune', args=[c.code])}?{query}",
+        targets_for=lambda c: all_targets.for_commune(c.pk),
+        total_targets=all_targets.province,
+    )
+    sort_rows(table, sort)
+    return rollup, table
+
+
+def _commune_table(commune, on, priority, sort):
+    rollup = coverage.for_commune(commune, on=on, priority_only=priority)
+    commune_targets = targets.targets_of_province(commune.province_id).for_commune(commune.pk)
+    query = _query(on, priority)
+    table = rollup_table(
+        rollup,
+        title=_("Coverage of %(unit)s by hamlet") % {"unit": f"{commune.name}, {commune.province.name}"},
+        name_label=_("Hamlet"),
+        url_for=lambda h: f"{reverse('coverage_hamlet', args=[h.pk])}?{query}",
+        targets_for=lambda h: commune_targets,
+        total_targets=commune_targets,
+    )
+    sort_rows(table, sort)
+    return rollup, table
+
+
+def _hamlet_title(hamlet):
+    return _("Coverage of %(unit)s by household") % {"unit": f"{hamlet.name}, {hamlet.commune.name}"}
+
+
+def _unit_page(request, *, kind, unit, rollup, table, hamlet_ids, form, on, priority, period, extra):
+    trend = coverage.adoption_trend(
+        hamlet_ids,
+        on=on,
+        period=period,
+        priority_only=priority,
+        services=rollup.services,
+        province=unit.province_id if kind != "province" else unit.pk,
+    )
+    context = {
+        "kind": kind,
+        "unit": unit,
+        "table": table,
+        "form": form,
+        "on": on,
+        "priority": priority,
+        "period": period,
+        "query": _query(on, priority),
+        "sort": request.GET.get("sort", "name"),
+        "charts": trend_charts(trend, rollup.services),
+        "target_summary": _target_summary(table),
+        "rule": targets.RULE,
+        "scope": scope_for(request.user),
+        **extra,
+    }
+    return render(request, "teams/coverage/unit.html", context)
+
+
+@login_required
+@require_GET
+def coverage_index(request):
+    """Send each user to the widest unit they may see."""
+    scope = scope_for(request.user)
+    if scope.kind == Scope.PROVINCE:
+        return redirect("coverage_province", scope.province.code)
+    if scope.kind == Scope.COMMUNE:
+        return redirect("coverage_commune", scope.commune.code)
+    if scope.kind == Scope.ALL:
+        return render(request, "teams/coverage/index.html", {"provinces": Province.objects.order_by("code")})
+    raise Http404
+
+
+@login_required
+@require_GET
+def province_page(request, code):
+    province = _province(request, code)
+    form, on, priority, period = _filters(request)
+    rollup, table = _province_table(province, on, priority, request.GET.get("sort", "name"))
+    return _unit_page(
+        request,
+        kind="province",
+        unit=province,
+        rollup=rollup,
+        table=table,
+        hamlet_ids=province_hamlets(province),
+        form=form,
+        on=on,
+        priority=priority,
+        period=period,
+        extra={},
+    )
+
+
+def province_hamlets(province):
+    return Hamlet.objects.filter(province=province).values("pk")
+
+
+@login_required
+@require_GET
+def commune_page(request, code):
+    commune = _commune(request, code)
+    form, on, priority, period = _filters(request)
+    rollup, table = _commune_table(commune, on, priority, request.GET.get("sort", "name"))
+    activity = coverage.team_activity(commune, on=on)
+    scope = scope_for(request.user)
+    return _unit_page(
+        request,
+        kind="commune",
+        unit=commune,
+        rollup=rollup,
+        table=table,
+        hamlet_ids=[unit.pk for unit, _f in rollup.rows],
+        form=form,
+        on=on,
+        priority=priority,
+        period=period,
+        extra={
+            "activity": activity_table(commune, activity, on=on, title=_("Teams' activity")),
+            "province_link": scope.kind in (Scope.ALL, Scope.PROVINCE),
+        },
+    )
+
+
+def _hamlet_rows(hamlet, on, priority, sort):
+    rollup = coverage.for_hamlet(hamlet, on=on, priority_only=priority)
+    households = coverage.households_sorted(
+        coverage.hamlet_households(hamlet, on=on, priority_only=priority), sort, on=on, services=rollup.services
+    )
+    return rollup, households
+
+
+@login_required
+@require_GET
+def hamlet_page(request, pk):
+    hamlet = _hamlet(request, pk)
+    form, on, priority, period = _filters(request)
+    sort = request.GET.get("sort", "name")
+    rollup, households = _hamlet_rows(hamlet, on, priority, sort)
+    page = Paginator(households, HOUSEHOLDS_PER_PAGE).get_page(request.GET.get("page"))
+    figures = coverage.by_household(page.object_list, on=on, services=rollup.services)
+    table = household_table(rollup, page.object_list, figures, title=_hamlet_title(hamlet))
+    scope = scope_for(request.user)
+    return _unit_page(
+        request,
+        kind="hamlet",
+        unit=hamlet,
+        rollup=rollup,
+        table=table,
+        hamlet_ids=[hamlet.pk],
+        form=form,
+        on=on,
+        priority=priority,
+        period=period,
+        extra={
+            "page_obj": page,
+            "commune_link": scope.kind != Scope.TEAM,
+            "province_link": scope.kind in (Scope.ALL, Scope.PROVINCE),
+        },
+    )
+
+
+@login_required
+@require_GET
+def province_export(request, code, fmt):
+    province = _province(request, code)
+    _form, on, priority, _period = _filters(request)
+    _rollup, table = _province_table(province, on, priority, request.GET.get("sort", "name"))
+    return export_response(table, fmt, user=request.user)
+
+
+@login_required
+@require_GET
+def commune_export(request, code, fmt):
+    commune = _commune(request, code)
+    _form, on, priority, _period = _filters(request)
+    _rollup, table = _commune_table(commune, on, priority, request.GET.get("sort", "name"))
+    return export_response(table, fmt, user=request.user)
+
+
+@login_required
+@require_GET
+def activity_export(request, code, fmt):
+    commune = _commune(request, code)
+    _form, on, _priority, _period = _filters(request)
+    activity = coverage.team_activity(commune, on=on)
+    table = activity_table(commune, activity, on=on, title=_("Teams' activity in %(unit)s") % {"unit": commune.name})
+    return export_response(table, fmt, user=request.user)
+
+
+@login_required
+@require_GET
+def hamlet_export(request, pk, fmt):
+    hamlet = _hamlet(request, pk)
+    _form, on, priority, _period = _filters(request)
+    rollup, households = _hamlet_rows(hamlet, on, priority, request.GET.get("sort", "name"))
+    households = list(households)
+    figures = coverage.by_household(households, on=on, services=rollup.services)
+    table = household_table(rollup, households, figures, title=_hamlet_title(hamlet))
+    return export_response(table, fmt, user=request.user)
+
+
+class TargetForm(forms.Form):
+    service = forms.ModelChoiceField(
+        label=gettext_lazy("Service"), queryset=Service.objects.filter(active=True, counts_for_coverage=True)
+    )
+    percent = forms.DecimalField(
+        label=gettext_lazy("Target (%)"), min_value=0.1, max_value=100, max_digits=4, decimal_places=1
+    )
+    starts_on = forms.DateField(
+        label=gettext_lazy("Counted from"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    deadline = forms.DateField(
+        label=gettext_lazy("Deadline"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+
+def _targets_page(request, *, province, commune, back_url):
+    form = TargetForm(request.POST or None)
+    if form.is_valid():
+        try:
+            targets.target_set(province=province, commune=commune, set_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            for field_name, errors in error.message_dict.items():
+                form.add_error(field_name if field_name in form.fields else None, errors)
+        else:
+            messages.success(request, _("Target saved."))
+            return redirect(request.path)
+    current = Target.objects.filter(province=province, commune=commune).select_related("service", "set_by")
+    inherited = Target.objects.filter(province=province, commune=None).select_related("service") if commune else []
+    return render(
+        request,
+        "teams/coverage/targets.html",
+        {
+            "unit": commune or province,
+            "form": form,
+            "targets": current,
+            "inherited": inherited,
+            "back_url": back_url,
+            "rule": targets.RULE,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def province_targets(request, code):
+    province = _province(request, code)
+    back = reverse("coverage_province", args=[province.code])
+    return _targets_page(request, province=province, commune=None, back_url=back)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def commune_targets(request, code):
+    commune = _commune(request, code)
+    back = reverse("coverage_commune", args=[commune.code])
+    return _targets_page(request, province=commune.province, commune=commune, back_url=back)
+
+
+@login_required
+@require_POST
+def target_delete(request, pk):
+    scope = scope_for(request.user)
+    target = get_object_or_404(Target.objects.select_related("province", "commune"), pk=pk)
+    if target.commune_id:
+        get_object_or_404(_communes(scope), pk=target.commune_id)
+        back = reverse("coverage_commune_targets", args=[target.commune.code])
+    else:
+        get_object_or_404(_provinces(scope), pk=target.province_id)
+        back = reverse("coverage_province_targets", args=[target.province.code])
+    targets.target_delete(target=target)
+    messages.success(request, _("Target removed."))
+    return redirect(back)
+
+
+# JSON for provincial operations centres: docs/api.md.
+
+
+def _api_user(request):
+    """The session's user, or the one named by HTTP Basic credentials (scripts, operations centres)."""
+    if request.user.is_authenticated:
+        return request.user
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Basic "):
+        return None
+    try:
+        username, _sep, password = base64.b64decode(header[6:]).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return authenticate(request, username=username, password=password)
+
+
+def _api_error(status, message, **extra):
+    response = JsonResponse({"error": message, **extra}, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Basic realm="Go Cua", charset="UTF-8"'
+    return response
+
+
+def _unit_json(kind, unit):
+    if kind == "province":
+        return {"kind": kind, "code": unit.code, "name": unit.name}
+    if kind == "commune":
+        return {"kind": kind, "code": unit.code, "name": unit.name, "province": unit.province.code}
+    return {"kind": kind, "id": unit.pk, "code": unit.code, "name": unit.name, "commune": unit.commune.code}
+
+
+def _api(view):
+    """Authenticate (session or Basic), check the filters, and answer 401/400/404 as JSON."""
+
+    @require_GET
+    def wrapper(request, **kwargs):
+        user = _api_user(request)
+        if user is None:
+            return _api_error(401, "authentication required")
+        request.user = user
+        form = CoverageFilter(request.GET or None)
+        if form.is_bound and not form.is_valid():
+            return _api_error(400, "invalid parameters", fields=form.errors.get_json_data())
+        on = (form.cleaned_data.get("on") if form.is_bound else None) or timezone.localdate()
+        priority = bool(form.cleaned_data.get("priority")) if form.is_bound else False
+        try:
+            return view(request, on=on, priority=priority, **kwargs)
+        except Http404:
+            return _api_error(404, "not found")
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+def _rollup_json(kind, unit, rollup, row_kind):
+    services = rollup.services
+    return JsonResponse(
+        {
+            "unit": _unit_json(kind, unit),
+            "as_of": rollup.on.isoformat(),
+            "priority_only": rollup.priority_only,
+            "services": [{"code": s.code, "name": s.name, "pillar": s.pillar} for s in services],
+            "total": figures_json(rollup.total, services),
+            "rows": [
+                {"unit": _unit_json(row_kind, sub), **figures_json(figures, services)} for sub, figures in rollup.rows
+            ],
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@_api
+def province_api(request, code, *, on, priority):
+    """A province's figures and one row per commune."""
+    province = _province(request, code)
+    return _rollup_json("province", province, coverage.for_province(province, on=on, priority_only=priority), "commune")
+
+
+@_api
+def commune_api(request, code, *, on, priority):
+    """A commune's figures and one row per hamlet."""
+    commune = _commune(request, code)
+    return _rollup_json("commune", commune, coverage.for_commune(commune, on=on, priority_only=priority), "hamlet")
+
+
+@_api
+def hamlet_api(request, pk, *, on, priority):
+    """A hamlet's figures; no per-household rows (personal data stays on the pages)."""
+    hamlet = _hamlet(request, pk)
+    return _rollup_json("hamlet", hamlet, coverage.for_hamlet(hamlet, on=on, priority_only=priority), "household")

@@ -1,0 +1,100 @@
+"""Rendering coverage tables: cells in Vietnamese formats, the colour scale, sortable headers."""
+
+from django import template
+from django.utils.formats import date_format, number_format
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from teams.coverage import format_percent
+
+register = template.Library()
+
+# Coverage colour scale: five bands of 20 points, from red (lagging) to green.
+BANDS = 5
+
+
+@register.filter
+def percent(value):
+    return format_percent(value)
+
+
+@register.filter
+def coverage_band(value):
+    """The colour band (0–4) of a percentage, or "none" without households."""
+    if value is None:
+        return "none"
+    return str(min(int(value // (100 // BANDS)), BANDS - 1))
+
+
+def _display(cell):
+    if cell.kind == "percent":
+        return format_percent(cell.value)
+    if cell.value is None or cell.value == "":
+        return "—" if cell.kind == "date" else ""
+    if cell.kind == "int":
+        return number_format(cell.value, force_grouping=True)
+    if cell.kind == "date":
+        return date_format(cell.value, "SHORT_DATE_FORMAT")
+    if cell.kind == "flag":
+        return "✓" if cell.value else ""
+    return str(cell.value)
+
+
+def _target_mark(progress):
+    title = _("Target %(target)s by %(deadline)s, expected %(expected)s now: %(status)s") % {
+        "target": format_percent(progress.target.percent),
+        "deadline": date_format(progress.target.deadline, "SHORT_DATE_FORMAT"),
+        "expected": format_percent(progress.expected),
+        "status": progress.label,
+    }
+    return format_html(
+        ' <span class="target-mark target-{}" title="{}" aria-hidden="true">{}</span>'
+        '<span class="visually-hidden">({})</span>',
+        progress.status,
+        title,
+        "▲" if progress.ok else "▼",
+        progress.label,
+    )
+
+
+@register.simple_tag
+def table_cell(cell):
+    """A <td> for a table cell: numbers right-aligned, coverage coloured, target progress marked."""
+    if cell.kind == "text":
+        return format_html("<td>{}</td>", _display(cell))
+    classes = ["num"]
+    if cell.kind == "percent":
+        classes.append(f"cov cov-{coverage_band(cell.value)}")
+    mark = _target_mark(cell.progress) if cell.progress else ""
+    return format_html('<td class="{}">{}{}</td>', " ".join(classes), _display(cell), mark)
+
+
+@register.simple_tag(takes_context=True)
+def sort_link(context, column):
+    """A header link that sorts by `column` (ascending first, then descending); keeps the other filters."""
+    request = context["request"]
+    current = request.GET.get("sort", "name")
+    params = request.GET.copy()
+    params.pop("page", None)
+    descending_next = current == column.key
+    params["sort"] = f"-{column.key}" if descending_next else column.key
+    arrow = "▲" if current == column.key else "▼" if current == f"-{column.key}" else ""
+    return format_html(
+        '<a href="?{}" class="sort-link" data-sort="{}">{}</a>{}',
+        params.urlencode(),
+        column.key,
+        column.label,
+        format_html(' <span aria-hidden="true">{}</span>', arrow) if arrow else "",
+    )
+
+
+@register.filter
+def column_groups(columns):
+    """[(group label, span)] for the header row above the columns; "" for ungrouped runs."""
+    groups = []
+    for column in columns:
+        if groups and groups[-1][0] == column.group:
+            groups[-1][1] += 1
+        else:
+            groups.append([column.group, 1])
+    return groups
