@@ -1,0 +1,172 @@
+"""The admin a province administrator works in."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from households.models import Hamlet, Household
+from teams.models import Adoption, Team, Visit
+from teams.visits import Help, visit_record
+
+MODELS = [
+    "households/province",
+    "households/commune",
+    "households/hamlet",
+    "households/household",
+    "teams/team",
+    "teams/member",
+    "teams/official",
+    "teams/service",
+    "teams/visit",
+    "teams/adoption",
+]
+
+
+@pytest.fixture
+def admin_client(client, world):
+    return world.login(client, "superuser")
+
+
+@pytest.fixture
+def province_admin(world):
+    """canbo_tinh made staff with every Gõ Cửa permission: a province administrator."""
+    user = world.province_official
+    user.is_staff = True
+    user.save()
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["households", "teams"]))
+    return user
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_it_lists_and_adds_every_model_in_vietnamese(admin_client, world, model):
+    response = admin_client.get(f"/admin/{model}/")
+    assert response.status_code == 200
+    assert 'lang="vi"' in response.text
+    if model != "teams/adoption":
+        assert admin_client.get(f"/admin/{model}/add/").status_code == 200
+
+
+def test_it_shows_a_province_administrator_only_their_province(client, world, province_admin):
+    client.force_login(province_admin)
+    response = client.get("/admin/households/household/")
+    assert "Lâm Thị Cúc" in response.text and "Phạm Văn Dũng" not in response.text
+    assert client.get(f"/admin/households/household/{world.far_household.pk}/change/").status_code == 302
+    assert client.get(f"/admin/households/household/{world.household.pk}/change/").status_code == 200
+    # Autocomplete for the household field of a visit is scoped too.
+    response = client.get(
+        "/admin/autocomplete/",
+        {"app_label": "teams", "model_name": "visit", "field_name": "household", "term": "pham"},
+    )
+    assert response.json()["results"] == []
+    # Phones are masked in the list.
+    assert "0912345678" not in client.get("/admin/households/household/").text
+
+
+def test_it_searches_households_without_accents_and_filters_by_commune_and_hamlet(admin_client, world):
+    response = admin_client.get("/admin/households/household/", {"q": "nguyen van an"})
+    assert "Nguyễn Văn An" in response.text and "Đặng Thị Đào" not in response.text
+    response = admin_client.get("/admin/households/household/", {"q": "dang thi dao"})
+    assert "Đặng Thị Đào" in response.text
+    response = admin_client.get("/admin/households/household/", {"commune": world.other_commune.pk})
+    assert "Lâm Thị Cúc" in response.text and "Nguyễn Văn An" not in response.text
+    response = admin_client.get("/admin/households/household/", {"hamlet": world.hamlet2.pk})
+    assert "Đặng Thị Đào" in response.text and "Nguyễn Văn An" not in response.text
+
+
+def test_it_recomputes_the_state_when_a_visit_is_saved_or_deleted_in_admin(admin_client, world):
+    w = world
+    visit, _ = visit_record(
+        member=w.member_m, household=w.household, visited_on=w.today, outcomes={w.services["ewallet"]: Help("declined")}
+    )
+    assistance = visit.assistances.get()
+    url = reverse("admin:teams_visit_change", args=[visit.pk])
+    earlier = w.today - timedelta(days=5)
+    response = admin_client.post(
+        url,
+        {
+            "household": w.household.pk,
+            "member": w.member_m.pk,
+            "visited_on": earlier.strftime("%d/%m/%Y"),
+            "note": "sửa lại",
+            "assistances-TOTAL_FORMS": "2",
+            "assistances-INITIAL_FORMS": "1",
+            "assistances-MIN_NUM_FORMS": "0",
+            "assistances-MAX_NUM_FORMS": "1000",
+            "assistances-0-id": assistance.pk,
+            "assistances-0-visit": visit.pk,
+            "assistances-0-service": w.services["ewallet"].pk,
+            "assistances-0-outcome": "set_up",
+            "assistances-0-people_helped": "2",
+            "assistances-1-visit": visit.pk,
+            "assistances-1-service": w.services["vneid_level2"].pk,
+            "assistances-1-outcome": "already_had",
+            "assistances-1-people_helped": "1",
+        },
+    )
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    adoptions = dict(Adoption.objects.values_list("service__code", "first_adopted_on"))
+    assert adoptions == {"ewallet": earlier, "vneid_level2": earlier}
+    w.household.refresh_from_db()
+    assert w.household.last_visited_on == earlier
+
+    response = admin_client.post(reverse("admin:teams_visit_delete", args=[visit.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Adoption.objects.exists() and not Visit.objects.exists()
+
+
+def test_it_refuses_a_future_visit_date_in_admin(admin_client, world):
+    w = world
+    response = admin_client.post(
+        reverse("admin:teams_visit_add"),
+        {
+            "household": w.household.pk,
+            "member": w.member_m.pk,
+            "visited_on": (w.today + timedelta(days=1)).strftime("%d/%m/%Y"),
+            "assistances-TOTAL_FORMS": "0",
+            "assistances-INITIAL_FORMS": "0",
+            "assistances-MIN_NUM_FORMS": "0",
+            "assistances-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 200
+    assert "Ngày thăm không được sau hôm nay." in response.text
+    assert not Visit.objects.exists()
+
+
+def test_it_moves_a_hamlet_with_its_households_teams_and_figures(admin_client, world):
+    w = world
+    visit_record(
+        member=w.other_member_m,
+        household=w.household3,
+        visited_on=w.today,
+        outcomes={w.services["ewallet"]: Help("set_up")},
+    )
+    url = reverse("admin:households_hamlet_changelist")
+    response = admin_client.post(url, {"action": "move_to_commune", "_selected_action": [w.hamlet3.pk]})
+    assert "Chuyển ấp sang xã/phường khác" in response.text
+    response = admin_client.post(
+        url,
+        {"action": "move_to_commune", "_selected_action": [w.hamlet3.pk], "commune": w.far_commune.pk, "apply": "1"},
+        follow=True,
+    )
+    assert "Đã chuyển 1 ấp sang Phường Ba Đình" in response.text
+    w.hamlet3.refresh_from_db()
+    assert w.hamlet3.commune == w.far_commune and w.hamlet3.province == w.other_province
+    assert Team.objects.get(pk=w.team3.pk).commune == w.far_commune
+    assert Household.objects.get(pk=w.household3.pk).province == w.other_province
+    assert Visit.objects.get(household=w.household3).province == w.other_province
+    assert Adoption.objects.get(household=w.household3).province == w.other_province
+
+
+def test_it_refuses_to_move_a_hamlet_whose_team_also_serves_one_that_stays(admin_client, world):
+    w = world
+    url = reverse("admin:households_hamlet_changelist")
+    response = admin_client.post(
+        url,
+        {"action": "move_to_commune", "_selected_action": [w.hamlet.pk], "commune": w.other_commune.pk, "apply": "1"},
+        follow=True,
+    )
+    assert "hãy tách tổ trước" in response.text
+    assert Hamlet.objects.get(pk=w.hamlet.pk).commune == w.commune

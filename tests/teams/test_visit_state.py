@@ -1,0 +1,164 @@
+"""The state kept per household and service, against DESIGN.md "Coverage"."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from households.models import Household
+from teams.models import Adoption, Assistance, Outcome, Visit
+from teams.visits import Help, adoptions_rebuild, visit_delete, visit_record, visit_update
+
+
+def state(household):
+    household.refresh_from_db()
+    adoptions = {
+        a.service.code: (a.first_adopted_on, a.last_outcome, a.last_visited_on)
+        for a in Adoption.objects.filter(household=household).select_related("service")
+    }
+    return adoptions, household.first_visited_on, household.last_visited_on
+
+
+def test_it_stores_a_visit_and_its_state(world):
+    w, vneid = world, world.services["vneid_level2"]
+    visit, created = visit_record(
+        member=w.member_m, household=w.household, visited_on=w.today, outcomes={vneid: Help(Outcome.SET_UP, 2)}
+    )
+    assert created and visit.province == w.province
+    assert Assistance.objects.get(visit=visit).people_helped == 2
+    assert state(w.household) == ({"vneid_level2": (w.today, "set_up", w.today)}, w.today, w.today)
+
+
+def test_it_stores_the_same_uuid_once(world):
+    w, app = world, world.services["province_app"]
+    key = uuid.uuid4()
+    first, created = visit_record(
+        uuid=key, member=w.member_m, household=w.household, visited_on=w.today, outcomes={app: Help(Outcome.SET_UP)}
+    )
+    again, created_again = visit_record(
+        uuid=key, member=w.member_m, household=w.household, visited_on=w.today, outcomes={app: Help(Outcome.SET_UP)}
+    )
+    assert created and not created_again and first.pk == again.pk
+    assert Visit.objects.count() == 1 and Assistance.objects.count() == 1
+
+
+def test_it_orders_by_visit_date_not_arrival(world):
+    w, wallet = world, world.services["ewallet"]
+    newer, older = w.today - timedelta(days=1), w.today - timedelta(days=20)
+    visit_record(member=w.member_m, household=w.household, visited_on=newer, outcomes={wallet: Help(Outcome.FOLLOW_UP)})
+    # Synced late from a phone: an older visit must not overwrite the newer outcome.
+    visit_record(member=w.member_m, household=w.household, visited_on=older, outcomes={wallet: Help(Outcome.DECLINED)})
+    assert state(w.household) == ({"ewallet": (None, "follow_up", newer)}, older, newer)
+
+
+def test_it_keeps_adoption_after_a_later_decline_and_moves_it_earlier_with_an_older_visit(world):
+    w, wallet = world, world.services["ewallet"]
+    d1, d2, d3 = (w.today - timedelta(days=n) for n in (30, 20, 10))
+    visit_record(member=w.member_m, household=w.household, visited_on=d2, outcomes={wallet: Help(Outcome.SET_UP)})
+    visit_record(member=w.member_m, household=w.household, visited_on=d3, outcomes={wallet: Help(Outcome.DECLINED)})
+    assert state(w.household)[0] == {"ewallet": (d2, "declined", d3)}
+    visit_record(member=w.member_m, household=w.household, visited_on=d1, outcomes={wallet: Help(Outcome.ALREADY_HAD)})
+    assert state(w.household)[0] == {"ewallet": (d1, "declined", d3)}
+
+
+def test_it_recomputes_on_edit_and_delete(world):
+    w, wallet = world, world.services["ewallet"]
+    d1, d2 = w.today - timedelta(days=9), w.today - timedelta(days=2)
+    visit, _ = visit_record(
+        member=w.member_m, household=w.household, visited_on=d1, outcomes={wallet: Help(Outcome.SET_UP)}
+    )
+    visit_update(visit=visit, visited_on=d2, outcomes={wallet: Help(Outcome.DECLINED, 0)}, note="sửa")
+    assert state(w.household) == ({"ewallet": (None, "declined", d2)}, d2, d2)
+    visit_delete(visit=visit)
+    assert state(w.household) == ({}, None, None)
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"visited_on": "future"}, "visited_on"),
+        ({"visited_on": "before_registration"}, "visited_on"),
+        ({"household": "other_team"}, "household"),
+        ({"people_helped": -1}, "outcomes"),
+    ],
+)
+def test_it_refuses_bad_visits_and_stores_nothing(world, change, field):
+    w, app = world, world.services["province_app"]
+    visited_on = {
+        "future": w.today + timedelta(days=1),
+        "before_registration": w.household.registered_on - timedelta(days=1),
+    }.get(change.get("visited_on"), w.today)
+    household = w.household3 if change.get("household") else w.household
+    with pytest.raises(ValidationError) as error:
+        visit_record(
+            member=w.member_m,
+            household=household,
+            visited_on=visited_on,
+            outcomes={app: Help(Outcome.SET_UP, change.get("people_helped", 1))},
+        )
+    assert field in error.value.message_dict
+    assert not Visit.objects.exists() and not Adoption.objects.exists()
+
+
+def snapshot():
+    return sorted(
+        Adoption.objects.values_list(
+            "household_id", "service_id", "first_adopted_on", "last_outcome", "last_visited_on"
+        )
+    ), sorted(Household.objects.values_list("pk", "first_visited_on", "last_visited_on"))
+
+
+operations = st.lists(
+    st.tuples(
+        st.sampled_from(["record", "record", "record", "resend", "edit", "delete"]),
+        st.integers(0, 2),  # household
+        st.integers(0, 40),  # days ago
+        st.lists(
+            st.tuples(st.integers(0, 3), st.sampled_from(list(Outcome.values)), st.integers(0, 5)),
+            max_size=3,
+            unique_by=lambda t: t[0],
+        ),
+        st.integers(0, 10_000),  # which earlier visit to resend, edit or delete
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=operations)
+def test_it_keeps_the_incremental_state_equal_to_a_rebuild(world, ops):
+    """Random visits, late arrivals, resends, edits and deletes: incremental == rebuilt."""
+    w = world
+    households = [w.household, w.household2, Household.objects.get(pk=w.household.pk)]
+    services = [w.services[c] for c in ("province_app", "vneid_level2", "ewallet", "online_safety")]
+    Visit.objects.all().delete()  # hypothesis reuses the fixture's rows between examples
+    adoptions_rebuild()
+    uuids = []
+    for op, which, days_ago, helps, pick in ops:
+        outcomes = {services[s]: Help(outcome, people) for s, outcome, people in helps}
+        visited_on = w.today - timedelta(days=days_ago)
+        visits = list(Visit.objects.order_by("recorded_at", "pk"))
+        if op == "resend" and uuids:
+            visit_record(
+                uuid=uuids[pick % len(uuids)],
+                member=w.member_m,
+                household=households[which],
+                visited_on=visited_on,
+                outcomes=outcomes,
+            )
+        elif op == "edit" and visits:
+            visit_update(visit=visits[pick % len(visits)], visited_on=visited_on, outcomes=outcomes)
+        elif op == "delete" and visits:
+            visit_delete(visit=visits[pick % len(visits)])
+        else:
+            visit, _ = visit_record(
+                member=w.member_m, household=households[which], visited_on=visited_on, outcomes=outcomes
+            )
+            uuids.append(visit.pk)
+        incremental = snapshot()
+        adoptions_rebuild()
+        assert snapshot() == incremental
