@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401  (field pages are added here)
+from django.urls import path
+
+from . import views
 
 app_name = "households"
-urlpatterns = []
+urlpatterns = [
+    path("", views.household_list, name="list"),
+    path("new/", views.household_new, name="new"),
+    path("<int:pk>/", views.household_detail, name="detail"),
+    path("<int:pk>/edit/", views.household_edit, name="edit"),
+    path("<int:pk>/deactivate/", views.household_deactivate_view, name="deactivate"),
+]

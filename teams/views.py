@@ -1,10 +1,28 @@
 from datetime import timedelta
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.contrib.auth.forms import UserCreationForm
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
+from households.lookup import households_needing_follow_up, households_never_visited
+from households.views import active_services, field_scope
+
+from . import coverage
 from .access import scope_for
+from .forms import MemberForm, VisitForm
+from .models import Outcome, Visit
+from .roster import member_create, member_deactivate, member_login_create, member_reactivate, member_update
+from .visits import visit_record
+
+MY_WORK_LIST_SIZE = 10
 
 
 @login_required
@@ -20,3 +38,166 @@ def home(request):
         "visits_this_week": scope.visits().filter(visited_on__gte=week_start, visited_on__lte=today).count(),
     }
     return render(request, "teams/home.html", {"counts": counts, "week_start": week_start, "today": today})
+
+
+@login_required
+def visit_log(request, pk):
+    """Log a visit at one of the team's households: Post/Redirect/Get, stored once per form UUID."""
+    scope = field_scope(request)
+    household = get_object_or_404(scope.households().select_related("hamlet"), pk=pk)
+    if not household.active:
+        messages.error(request, _("This household has moved away: no new visits can be logged."))
+        return redirect("households:detail", pk=household.pk)
+    form = VisitForm(request.POST or None, household=household, services=active_services())
+    if request.method == "POST" and form.is_valid():
+        outcomes = form.outcomes()
+        try:
+            visit, created = visit_record(
+                member=scope.member,
+                household=household,
+                visited_on=form.cleaned_data["visited_on"],
+                outcomes=outcomes,
+                uuid=form.cleaned_data["uuid"],
+                note=form.cleaned_data["note"].strip(),
+                recorded_by=request.user,
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            if created:
+                set_up = sum(1 for help_given in outcomes.values() if help_given.outcome == Outcome.SET_UP)
+                messages.success(
+                    request,
+                    ngettext(
+                        "Visit to %(name)s saved: %(count)d service set up.",
+                        "Visit to %(name)s saved: %(count)d services set up.",
+                        set_up,
+                    )
+                    % {"name": household.head_name, "count": set_up},
+                )
+            else:
+                messages.info(request, _("This visit was already saved; it was not stored twice."))
+            return redirect("households:detail", pk=visit.household_id)
+    return render(request, "teams/visit_form.html", {"form": form, "household": household})
+
+
+@login_required
+def my_work(request):
+    """My visits this week and month; my team's reach and coverage; who still needs a visit."""
+    scope = field_scope(request)
+    today = timezone.localdate()
+    week_start = today - timedelta(days=today.weekday())
+    month_start = today.replace(day=1)
+    mine = Visit.objects.filter(member=scope.member, visited_on__lte=today).aggregate(
+        week=Count("pk", filter=Q(visited_on__gte=week_start)),
+        month=Count("pk", filter=Q(visited_on__gte=month_start)),
+    )
+    hamlets = list(scope.hamlets().order_by("name"))
+    services = coverage.coverage_services()
+    figures = coverage.by_hamlet([h.pk for h in hamlets], on=today, services=services)
+    team = coverage.total(figures.values())
+    per_hamlet = [(hamlet, figures.get(hamlet.pk, coverage.Figures())) for hamlet in hamlets]
+    active = scope.households().filter(active=True).select_related("hamlet").order_by("search_key", "id")
+    never_visited = households_never_visited(active)
+    follow_up = households_needing_follow_up(active)
+    return render(
+        request,
+        "teams/my_work.html",
+        {
+            "mine": mine,
+            "week_start": week_start,
+            "month_start": month_start,
+            "team": team,
+            "team_reach": coverage.format_percent(team.reach),
+            "per_hamlet": [(h, f, coverage.format_percent(f.reach)) for h, f in per_hamlet],
+            "service_rows": [
+                (s, team.adopted.get(s.pk, 0), coverage.format_percent(team.coverage(s))) for s in services
+            ],
+            "never_visited": list(never_visited[:MY_WORK_LIST_SIZE]),
+            "never_visited_count": never_visited.count(),
+            "follow_up": list(follow_up[:MY_WORK_LIST_SIZE]),
+            "follow_up_count": follow_up.count(),
+        },
+    )
+
+
+def leader_scope(request):
+    """The scope of a team leader; the roster pages are a 404 for everybody else."""
+    scope = field_scope(request)
+    if not scope.is_leader:
+        raise Http404("The roster is managed by the team leader.")
+    return scope
+
+
+@login_required
+def roster(request):
+    scope = leader_scope(request)
+    members = scope.members().select_related("user").order_by("-active", "-role", "full_name")
+    return render(request, "teams/roster.html", {"members": members, "team": scope.team})
+
+
+@login_required
+def member_new(request):
+    scope = leader_scope(request)
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        member = member_create(team=scope.team, **form.member_fields())
+        messages.success(request, _("%(name)s added to the team.") % {"name": member.full_name})
+        return redirect("roster")
+    return render(request, "teams/member_form.html", {"form": form, "member": None})
+
+
+@login_required
+def member_edit(request, pk):
+    scope = leader_scope(request)
+    member = get_object_or_404(scope.members(), pk=pk)
+    form = MemberForm(request.POST or None, instance=member, is_self=member.pk == scope.member.pk)
+    if request.method == "POST" and form.is_valid():
+        member_update(member=member, **form.member_fields())
+        messages.success(request, _("%(name)s saved.") % {"name": member.full_name})
+        return redirect("roster")
+    return render(request, "teams/member_form.html", {"form": form, "member": member})
+
+
+@login_required
+@require_POST
+def member_deactivate_view(request, pk):
+    scope = leader_scope(request)
+    member = get_object_or_404(scope.members().filter(active=True), pk=pk)
+    try:
+        member_deactivate(member=member, by=scope.member)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(name)s is no longer on the active roster.") % {"name": member.full_name})
+    return redirect("roster")
+
+
+@login_required
+@require_POST
+def member_reactivate_view(request, pk):
+    scope = leader_scope(request)
+    member = get_object_or_404(scope.members().filter(active=False), pk=pk)
+    member_reactivate(member=member)
+    messages.success(request, _("%(name)s is back on the active roster.") % {"name": member.full_name})
+    return redirect("roster")
+
+
+@login_required
+def member_login(request, pk):
+    """Create a login for a member who has none; the leader hands over the first password."""
+    scope = leader_scope(request)
+    member = get_object_or_404(scope.members().filter(user__isnull=True), pk=pk)
+    form = UserCreationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        member_login_create(
+            member=member, username=form.cleaned_data["username"], password=form.cleaned_data["password1"]
+        )
+        messages.success(
+            request,
+            _("Login %(username)s created for %(name)s. Ask them to change the password at first login.")
+            % {"username": form.cleaned_data["username"], "name": member.full_name},
+        )
+        return redirect("roster")
+    return render(request, "teams/member_login.html", {"form": form, "member": member})

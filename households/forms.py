@@ -1,0 +1,188 @@
+import re
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from teams.models import Service
+
+from .lookup import (
+    households_lacking,
+    households_needing_follow_up,
+    households_never_visited,
+    households_search,
+)
+from .models import Hamlet, Household
+from .search import digits
+
+
+class HamletChoiceField(forms.ModelChoiceField):
+    # The team's hamlets are all in one commune: the name alone is enough (and costs no query).
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class HouseholdFilterForm(forms.Form):
+    SHOW_ALL = ""
+    SHOW_NEVER_VISITED = "never_visited"
+    SHOW_FOLLOW_UP = "follow_up"
+    SHOW_MOVED_AWAY = "moved_away"
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Head's name, address or phone"), "autocomplete": "off"}
+        ),
+    )
+    hamlet = HamletChoiceField(
+        label=_("Hamlet"), queryset=Hamlet.objects.none(), required=False, empty_label=_("All hamlets")
+    )
+    show = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[
+            (SHOW_ALL, _("All active households")),
+            (SHOW_NEVER_VISITED, _("Never visited")),
+            (SHOW_FOLLOW_UP, _("Needs follow-up")),
+            (SHOW_MOVED_AWAY, _("Moved away")),
+        ],
+    )
+    lacks = forms.ModelChoiceField(
+        label=_("Lacks service"),
+        queryset=Service.objects.none(),
+        required=False,
+        to_field_name="code",
+        empty_label=_("Any"),
+    )
+
+    def __init__(self, *args, hamlets, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hamlet"].queryset = hamlets
+        self.fields["lacks"].queryset = Service.objects.filter(pk__in=[s.pk for s in services])
+        # The choices are the services already fetched: no second query to render them.
+        self.fields["lacks"].choices = [("", self.fields["lacks"].empty_label)] + [
+            (s.code, s.display_name) for s in services
+        ]
+
+    @property
+    def filtering(self):
+        """Whether a filter beyond the search box is set (the filter panel opens)."""
+        return self.is_bound and any(self.data.get(name) for name in ("hamlet", "show", "lacks"))
+
+    def apply(self, households):
+        """The households matching the valid filters; active ones unless "moved away" is asked."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        show = data.get("show") or self.SHOW_ALL
+        households = households.filter(active=show != self.SHOW_MOVED_AWAY)
+        households = households_search(households, data.get("q", ""))
+        if data.get("hamlet"):
+            households = households.filter(hamlet=data["hamlet"])
+        if show == self.SHOW_NEVER_VISITED:
+            households = households_never_visited(households)
+        elif show == self.SHOW_FOLLOW_UP:
+            households = households_needing_follow_up(households)
+        if data.get("lacks"):
+            households = households_lacking(households, data["lacks"])
+        return households
+
+
+_PHONE = re.compile(r"^0\d{9,10}$")
+
+
+class HouseholdForm(forms.ModelForm):
+    confirm_namesake = forms.BooleanField(
+        label=_("I checked: this is a different household, register it anyway"), required=False
+    )
+
+    class Meta:
+        model = Household
+        fields = [
+            "hamlet",
+            "head_name",
+            "address",
+            "phone",
+            "consent_given",
+            "people_count",
+            "poverty",
+            "policy_family",
+            "registered_on",
+        ]
+        field_classes = {"hamlet": HamletChoiceField}
+        widgets = {
+            "phone": forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}),
+            "people_count": forms.NumberInput(attrs={"min": 1, "max": 99, "inputmode": "numeric"}),
+            "registered_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        help_texts = {
+            "phone": _("Optional. Only with the household's consent."),
+        }
+
+    def __init__(self, *args, hamlets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hamlet"].queryset = hamlets
+        self.fields["hamlet"].empty_label = None
+        self.fields["people_count"].min_value = 1
+        self.fields["registered_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+        # Shown only once a namesake has been found (see `namesakes`).
+        self.fields["confirm_namesake"].widget = forms.HiddenInput()
+        self.namesakes = []
+
+    def ask_about_namesakes(self, namesakes):
+        """Show the namesakes and the box that confirms the household is another one."""
+        self.namesakes = list(namesakes)
+        self.fields["confirm_namesake"].widget = forms.CheckboxInput()
+
+    def clean_head_name(self):
+        name = " ".join(self.cleaned_data["head_name"].split())
+        if len(name) < 2:
+            raise forms.ValidationError(_("Enter the head of household's full name."))
+        return name
+
+    def clean_address(self):
+        return " ".join(self.cleaned_data["address"].split())
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        if not phone:
+            return ""
+        number = digits(phone)
+        if phone.startswith("+84") or (number.startswith("84") and len(number) == 11):
+            number = "0" + number[2:]
+        if not _PHONE.match(number) or re.search(r"[^\d\s.\-+()]", phone):
+            raise forms.ValidationError(_("Enter a phone number of 10 or 11 digits starting with 0, e.g. 0912345678."))
+        return number
+
+    def clean_people_count(self):
+        count = self.cleaned_data["people_count"]
+        if count is None or count < 1 or count > 99:
+            raise forms.ValidationError(_("Enter a number of people between 1 and 99."))
+        return count
+
+    def clean_registered_on(self):
+        registered_on = self.cleaned_data["registered_on"]
+        if registered_on > timezone.localdate():
+            raise forms.ValidationError(_("The registration date cannot be in the future."))
+        first_visit = self.instance.first_visited_on if self.instance.pk else None
+        if first_visit and registered_on > first_visit:
+            raise forms.ValidationError(
+                _("The household was already visited on %(date)s: it cannot be registered later than that.")
+                % {"date": first_visit.strftime("%d/%m/%Y")}
+            )
+        return registered_on
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("phone") and not cleaned.get("consent_given"):
+            self.add_error(
+                "consent_given", _("Record a phone number only with the household's consent: tick this box.")
+            )
+        return cleaned
+
+    def household_fields(self):
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class DeactivateForm(forms.Form):
+    confirm = forms.BooleanField(label=_("Yes, this household has moved away"), required=True)

@@ -1,0 +1,132 @@
+"""Field pages for households: the team's list, a household's page, register, edit, deactivate."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from teams.access import scope_for
+from teams.models import Assistance, Service
+
+from .forms import DeactivateForm, HouseholdFilterForm, HouseholdForm
+from .lookup import service_states, short_label, with_adoptions
+from .registry import household_deactivate, household_namesakes, household_register, household_update
+
+PAGE_SIZE = 25
+HISTORY_SIZE = 50
+
+
+def field_scope(request):
+    """The scope of a team member or leader; field pages are a 404 for everybody else."""
+    scope = scope_for(request.user)
+    if not scope.is_field:
+        raise Http404("Field pages are for team members.")
+    return scope
+
+
+def active_services():
+    return list(Service.objects.filter(active=True).order_by("order", "code"))
+
+
+@login_required
+def household_list(request):
+    scope = field_scope(request)
+    services = active_services()
+    form = HouseholdFilterForm(request.GET or None, hamlets=scope.hamlets().order_by("name"), services=services)
+    households = form.apply(scope.households()).select_related("hamlet").order_by("search_key", "id")
+    page = Paginator(with_adoptions(households), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(household, service_states(household, services)) for household in page.object_list]
+    return render(
+        request,
+        "households/list.html",
+        {"form": form, "page": page, "rows": rows, "legend": [(short_label(s), s.display_name) for s in services]},
+    )
+
+
+@login_required
+def household_detail(request, pk):
+    scope = field_scope(request)
+    household = get_object_or_404(scope.households().select_related("hamlet"), pk=pk)
+    adoptions = {a.service_id: a for a in household.adoptions.all()}
+    # Retired services stay on the page where the household has a history with them.
+    services = [s for s in Service.objects.order_by("order", "code") if s.active or s.pk in adoptions]
+    visits = (
+        household.visits.select_related("member", "recorded_by")
+        .prefetch_related(Prefetch("assistances", queryset=Assistance.objects.select_related("service")))
+        .order_by("-visited_on", "-recorded_at")[:HISTORY_SIZE]
+    )
+    return render(
+        request,
+        "households/detail.html",
+        {
+            "household": household,
+            "states": service_states(household, services),
+            "visits": visits,
+            "visit_count": household.visits.count(),
+            "history_size": HISTORY_SIZE,
+        },
+    )
+
+
+def _save_household(request, form, scope, household=None):
+    """Register or update from a valid form unless a namesake needs a second look; returns the household."""
+    data = form.household_fields()
+    namesakes = []
+    if household is None or household.head_name != data["head_name"] or household.hamlet_id != data["hamlet"].pk:
+        namesakes = household_namesakes(hamlet=data["hamlet"], head_name=data["head_name"], exclude=household)
+        namesakes = list(namesakes[:5])
+    if namesakes and not form.cleaned_data["confirm_namesake"]:
+        form.ask_about_namesakes(namesakes)
+        return None
+    if household is None:
+        household = household_register(**data)
+        messages.success(request, _("Household of %(name)s registered.") % {"name": household.head_name})
+    else:
+        household = household_update(household=household, **data)
+        messages.success(request, _("Household of %(name)s saved.") % {"name": household.head_name})
+    return household
+
+
+@login_required
+def household_new(request):
+    scope = field_scope(request)
+    form = HouseholdForm(request.POST or None, hamlets=scope.hamlets().order_by("name"))
+    if request.method == "POST" and form.is_valid():
+        household = _save_household(request, form, scope)
+        if household is not None:
+            return redirect("households:detail", pk=household.pk)
+    return render(request, "households/form.html", {"form": form, "household": None})
+
+
+@login_required
+def household_edit(request, pk):
+    scope = field_scope(request)
+    household = get_object_or_404(scope.households().select_related("hamlet"), pk=pk)
+    form = HouseholdForm(request.POST or None, instance=household, hamlets=scope.hamlets().order_by("name"))
+    if request.method == "POST" and form.is_valid():
+        # The form validated against a copy: `household` holds the values stored so far.
+        stored = scope.households().get(pk=household.pk)
+        saved = _save_household(request, form, scope, household=stored)
+        if saved is not None:
+            return redirect("households:detail", pk=saved.pk)
+    return render(request, "households/form.html", {"form": form, "household": household})
+
+
+@login_required
+def household_deactivate_view(request, pk):
+    scope = field_scope(request)
+    if not scope.is_leader:
+        raise Http404("Only the team leader deactivates households.")
+    household = get_object_or_404(scope.households().filter(active=True).select_related("hamlet"), pk=pk)
+    form = DeactivateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        household_deactivate(household=household)
+        messages.success(
+            request,
+            _("Household of %(name)s marked as moved away. Its visits are kept.") % {"name": household.head_name},
+        )
+        return redirect("households:detail", pk=household.pk)
+    return render(request, "households/deactivate.html", {"form": form, "household": household})

@@ -1,0 +1,126 @@
+import uuid
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from .models import Member, Outcome
+from .visits import Help
+
+NOTHING = ""
+# The outcome buttons in the order a thumb meets them.
+OUTCOME_CHOICES = [
+    (Outcome.SET_UP, pgettext_lazy("outcome button", "Set up now")),
+    (Outcome.ALREADY_HAD, pgettext_lazy("outcome button", "Already had")),
+    (Outcome.DECLINED, pgettext_lazy("outcome button", "Declined")),
+    (Outcome.FOLLOW_UP, pgettext_lazy("outcome button", "Follow up")),
+    (NOTHING, pgettext_lazy("outcome button", "Nothing")),
+]
+
+
+class VisitForm(forms.Form):
+    """One visit: the date, an outcome per active service, people helped, a note.
+
+    The UUID is made when the form is first rendered and travels with every
+    resend of it, so a double tap or a refresh stores the visit once.
+    """
+
+    uuid = forms.UUIDField(widget=forms.HiddenInput)
+    visited_on = forms.DateField(
+        label=_("Visit date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    people_helped = forms.IntegerField(
+        label=_("People helped"),
+        help_text=_("For each service set up now."),
+        initial=1,
+        min_value=0,
+        max_value=99,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "min_value": _("Enter a number of people between 0 and 99."),
+            "max_value": _("Enter a number of people between 0 and 99."),
+        },
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, household, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.household = household
+        self.services = services
+        today = timezone.localdate()
+        self.fields["uuid"].initial = uuid.uuid4
+        self.fields["visited_on"].initial = today
+        self.fields["visited_on"].widget.attrs.update(
+            {"max": today.isoformat(), "min": household.registered_on.isoformat()}
+        )
+        for service in services:
+            self.fields[self.service_field_name(service)] = forms.ChoiceField(
+                label=service.display_name,
+                choices=OUTCOME_CHOICES,
+                required=False,
+                initial=NOTHING,
+                widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+            )
+
+    @staticmethod
+    def service_field_name(service):
+        return f"service_{service.code}"
+
+    def service_fields(self):
+        return [self[self.service_field_name(service)] for service in self.services]
+
+    def clean_visited_on(self):
+        visited_on = self.cleaned_data["visited_on"]
+        if visited_on > timezone.localdate():
+            raise forms.ValidationError(_("The visit date cannot be in the future."))
+        if visited_on < self.household.registered_on:
+            raise forms.ValidationError(
+                _("The visit date cannot be before the household was registered (%(date)s).")
+                % {"date": self.household.registered_on.strftime("%d/%m/%Y")}
+            )
+        return visited_on
+
+    def outcomes(self):
+        """{Service: Help} for the services given an outcome; people count only for "set up now"."""
+        people = self.cleaned_data["people_helped"]
+        result = {}
+        for service in self.services:
+            outcome = self.cleaned_data.get(self.service_field_name(service))
+            if outcome:
+                result[service] = Help(outcome, people if outcome == Outcome.SET_UP else 0)
+        return result
+
+
+class MemberForm(forms.ModelForm):
+    class Meta:
+        model = Member
+        fields = ["full_name", "phone", "role", "organisation"]
+        widgets = {"phone": forms.TextInput(attrs={"type": "tel", "inputmode": "tel"})}
+
+    def __init__(self, *args, is_self=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if is_self:
+            # A leader cannot demote themselves and lose the roster page mid-edit.
+            self.fields["role"].disabled = True
+            self.fields["role"].help_text = _("You cannot change your own role.")
+
+    def clean_full_name(self):
+        name = " ".join(self.cleaned_data["full_name"].split())
+        if len(name) < 2:
+            raise forms.ValidationError(_("Enter the member's full name."))
+        return name
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        if not phone:
+            return ""
+        number = "".join(c for c in phone if c.isdigit())
+        if phone.startswith("+84"):
+            number = "0" + number[2:]
+        if not (number.startswith("0") and 10 <= len(number) <= 11):
+            raise forms.ValidationError(_("Enter a phone number of 10 or 11 digits starting with 0, e.g. 0912345678."))
+        return number
+
+    def member_fields(self):
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}

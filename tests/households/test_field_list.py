@@ -1,0 +1,149 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from households.models import Household
+from teams.models import Outcome
+from teams.visits import Help, visit_record
+from tests.households.conftest import many_households
+
+URL = reverse("households:list")
+
+
+def names(response):
+    return [household.head_name for household, _states in response.context["rows"]]
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("member", 200),
+        ("leader", 200),
+        ("other_member", 200),
+        ("commune_official", 404),
+        ("province_official", 404),
+        ("superuser", 404),
+        ("nobody", 404),
+    ],
+)
+def test_it_opens_the_list_to_team_members_only(world, client, persona, status):
+    world.login(client, persona)
+    assert client.get(URL).status_code == status
+
+
+def test_it_sends_anonymous_users_to_the_login_page(world, client):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_it_lists_only_the_households_of_the_teams_hamlets(world, client):
+    world.login(client, "member")
+    response = client.get(URL)
+    assert names(response) == ["Đặng Thị Đào", "Nguyễn Văn An"]
+    assert "Trần Văn Bình" not in response.content.decode()
+    world.login(client, "other_member")
+    assert names(client.get(URL)) == ["Trần Văn Bình"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("nguyen van an", ["Nguyễn Văn An"]),
+        ("Nguyễn Văn An", ["Nguyễn Văn An"]),
+        ("NGUYEN", ["Nguyễn Văn An"]),
+        ("  an   nguyen ", ["Nguyễn Văn An"]),
+        ("dao", ["Đặng Thị Đào", "Nguyễn Văn An"]),
+        ("thi dao", ["Đặng Thị Đào"]),
+        ("dang thi", ["Đặng Thị Đào"]),
+        ("tran hung dao", ["Nguyễn Văn An"]),
+        ("hem 45", ["Đặng Thị Đào"]),
+        ("0912 345", ["Nguyễn Văn An"]),
+        ("345.678", ["Nguyễn Văn An"]),
+        ("tran van binh", []),
+        ("nguyen binh", []),
+    ],
+)
+def test_it_searches_name_address_and_phone_ignoring_accents_and_case(world, client, query, expected):
+    world.login(client, "member")
+    assert names(client.get(URL, {"q": query})) == expected
+
+
+def test_it_masks_the_phone_number_in_the_list(world, client):
+    world.login(client, "member")
+    content = client.get(URL).content.decode()
+    assert "0912•••678" in content
+    assert "0912345678" not in content
+
+
+def test_it_says_so_when_nothing_matches(world, client):
+    world.login(client, "member")
+    response = client.get(URL, {"q": "khong co ai"})
+    assert "Không tìm thấy hộ nào" in response.content.decode()
+    assert "0 hộ" in response.content.decode()
+
+
+def test_it_filters_by_hamlet(world, client):
+    world.login(client, "member")
+    assert names(client.get(URL, {"hamlet": world.hamlet2.pk})) == ["Đặng Thị Đào"]
+
+
+def test_it_refuses_a_hamlet_of_another_team_with_a_message(world, client):
+    world.login(client, "member")
+    response = client.get(URL, {"hamlet": world.hamlet3.pk})
+    assert "Hãy chọn một lựa chọn hợp lệ" in response.content.decode()
+    assert "Trần Văn Bình" not in response.content.decode()
+
+
+def test_it_filters_never_visited_follow_up_and_lacking_a_service(visited, client):
+    w = visited
+    w.login(client, "member")
+    assert names(client.get(URL, {"show": "never_visited"})) == ["Đặng Thị Đào"]
+    assert names(client.get(URL, {"show": "follow_up"})) == ["Nguyễn Văn An"]
+    assert names(client.get(URL, {"lacks": "vneid_level2"})) == ["Đặng Thị Đào"]
+    assert names(client.get(URL, {"lacks": "ewallet"})) == ["Đặng Thị Đào", "Nguyễn Văn An"]
+    assert names(client.get(URL, {"lacks": "vneid_level2", "q": "nguyen"})) == []
+
+
+def test_it_keeps_moved_away_households_out_unless_asked(world, client):
+    Household.objects.filter(pk=world.household2.pk).update(active=False, deactivated_on=world.today)
+    world.login(client, "member")
+    assert names(client.get(URL)) == ["Nguyễn Văn An"]
+    response = client.get(URL, {"show": "moved_away"})
+    assert names(response) == ["Đặng Thị Đào"]
+    assert "Đã chuyển đi" in response.content.decode()
+
+
+def test_it_shows_each_households_services_at_a_glance(visited, client):
+    visited.login(client, "member")
+    response = client.get(URL, {"q": "nguyen van an"})
+    content = response.content.decode()
+    (_household, states) = response.context["rows"][0]
+    kinds = {state.service.code: state.kind for state in states}
+    assert kinds["vneid_level2"] == "adopted"
+    assert kinds["province_app"] == "follow_up"
+    assert kinds["ewallet"] == "declined"
+    assert kinds["health_record"] == "not_yet"
+    assert 'class="chip chip-adopted" title="Kích hoạt định danh điện tử VNeID mức 2: Đã có"' in content
+    assert "Lần thăm gần nhất" in content
+
+
+def test_it_paginates_with_a_constant_number_of_queries(world, client, django_assert_max_num_queries):
+    many_households(world, 60)
+    for household in Household.objects.filter(head_name__startswith="Lê Thị Hộ")[:30]:
+        visit_record(
+            member=world.member_m,
+            household=household,
+            visited_on=world.today - timedelta(days=1),
+            outcomes={world.services["ewallet"]: Help(Outcome.SET_UP, 1)},
+        )
+    world.login(client, "member")
+    with django_assert_max_num_queries(10):
+        first = client.get(URL)
+    assert len(first.context["rows"]) == 25
+    assert "Trang 1 / 3" in first.content.decode()
+    with django_assert_max_num_queries(10):
+        last = client.get(URL, {"page": 3, "q": "hem 9"})
+    assert len(last.context["rows"]) == 10
+    assert "?page=2&amp;q=hem+9" in last.content.decode()

@@ -1,0 +1,74 @@
+import pytest
+from django.urls import reverse
+
+from households.models import Household
+
+
+def url(household):
+    return reverse("households:detail", kwargs={"pk": household.pk})
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("member", 200),
+        ("leader", 200),
+        ("other_member", 404),
+        ("other_commune_member", 404),
+        ("commune_official", 404),
+        ("superuser", 404),
+        ("nobody", 404),
+    ],
+)
+def test_it_shows_a_household_only_to_its_team(world, client, persona, status):
+    world.login(client, persona)
+    assert client.get(url(world.household)).status_code == status
+
+
+def test_it_shows_every_services_state_the_history_and_the_flags(visited, client, django_assert_max_num_queries):
+    w = visited
+    w.login(client, "member")
+    with django_assert_max_num_queries(10):
+        response = client.get(url(w.household))
+    content = response.content.decode()
+    states = {state.service.code: state.kind for state in response.context["states"]}
+    assert states["vneid_level2"] == "adopted"
+    assert states["ewallet"] == "declined"
+    assert states["province_app"] == "follow_up"
+    assert states["online_safety"] == "not_yet"
+    assert f"Từ {w.household.first_visited_on:%d/%m/%Y}" in content
+    assert "Từ chối" in content and "Cần quay lại" in content and "Chưa" in content
+    # History, newest first, with who visited.
+    history = response.context["visits"]
+    assert [v.member.full_name for v in history] == ["Trần Văn Hậu", "Nguyễn Thị Mỹ"]
+    assert "Hẹn quay lại chiều thứ bảy" in content
+    assert "Đã cài mới (2 người)" in content
+    assert 'data-testid="people-count">4<' in content
+    assert 'href="tel:0912345678"' in content
+    assert reverse("visit_log", kwargs={"pk": w.household.pk}) in content
+
+
+def test_it_shows_poverty_and_policy_flags(world, client):
+    Household.objects.filter(pk=world.household2.pk).update(policy_family=True)
+    world.login(client, "member")
+    content = client.get(url(world.household2)).content.decode()
+    assert "Nghèo" in content
+    assert "Gia đình chính sách" in content
+    assert "Chưa có lượt thăm nào" in content
+
+
+def test_it_offers_the_moved_away_action_to_the_leader_only(world, client):
+    deactivate = reverse("households:deactivate", kwargs={"pk": world.household.pk})
+    world.login(client, "member")
+    assert deactivate not in client.get(url(world.household)).content.decode()
+    world.login(client, "leader")
+    assert deactivate in client.get(url(world.household)).content.decode()
+
+
+def test_it_keeps_a_moved_away_household_readable_without_a_visit_button(visited, client):
+    Household.objects.filter(pk=visited.household.pk).update(active=False, deactivated_on=visited.today)
+    visited.login(client, "member")
+    content = client.get(url(visited.household)).content.decode()
+    assert "Đã chuyển đi ngày" in content
+    assert reverse("visit_log", kwargs={"pk": visited.household.pk}) not in content
+    assert "Hẹn quay lại chiều thứ bảy" in content
