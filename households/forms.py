@@ -15,6 +15,8 @@ from .lookup import (
 from .models import Hamlet, Household
 from .search import digits
 
+INVALID_CHOICE = {"invalid_choice": _("Choose one of the options in the list.")}
+
 
 class HamletChoiceField(forms.ModelChoiceField):
     # The team's hamlets are all in one commune: the name alone is enough (and costs no query).
@@ -37,7 +39,11 @@ class HouseholdFilterForm(forms.Form):
         ),
     )
     hamlet = HamletChoiceField(
-        label=_("Hamlet"), queryset=Hamlet.objects.none(), required=False, empty_label=_("All hamlets")
+        label=_("Hamlet"),
+        queryset=Hamlet.objects.none(),
+        required=False,
+        empty_label=_("All hamlets"),
+        error_messages=INVALID_CHOICE,
     )
     show = forms.ChoiceField(
         label=_("Show"),
@@ -48,6 +54,7 @@ class HouseholdFilterForm(forms.Form):
             (SHOW_FOLLOW_UP, _("Needs follow-up")),
             (SHOW_MOVED_AWAY, _("Moved away")),
         ],
+        error_messages=INVALID_CHOICE,
     )
     lacks = forms.ModelChoiceField(
         label=_("Lacks service"),
@@ -55,6 +62,7 @@ class HouseholdFilterForm(forms.Form):
         required=False,
         to_field_name="code",
         empty_label=_("Any"),
+        error_messages=INVALID_CHOICE,
     )
 
     def __init__(self, *args, hamlets, services, **kwargs):
@@ -115,6 +123,7 @@ class HouseholdForm(forms.ModelForm):
             "people_count": forms.NumberInput(attrs={"min": 1, "max": 99, "inputmode": "numeric"}),
             "registered_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+        error_messages = {"hamlet": INVALID_CHOICE, "poverty": INVALID_CHOICE}
         help_texts = {
             "phone": _("Optional. Only with the household's consent."),
         }

@@ -49,7 +49,7 @@ def household_list(request):
 @login_required
 def household_detail(request, pk):
     scope = field_scope(request)
-    household = get_object_or_404(scope.households().select_related("hamlet"), pk=pk)
+    household = get_object_or_404(with_adoptions(scope.households().select_related("hamlet")), pk=pk)
     adoptions = {a.service_id: a for a in household.adoptions.all()}
     # Retired services stay on the page where the household has a history with them.
     services = [s for s in Service.objects.order_by("order", "code") if s.active or s.pk in adoptions]
@@ -121,7 +121,7 @@ def household_deactivate_view(request, pk):
     if not scope.is_leader:
         raise Http404("Only the team leader deactivates households.")
     household = get_object_or_404(scope.households().filter(active=True).select_related("hamlet"), pk=pk)
-    form = DeactivateForm(request.POST or None)
+    form = DeactivateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         household_deactivate(household=household)
         messages.success(

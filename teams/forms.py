@@ -60,6 +60,7 @@ class VisitForm(forms.Form):
                 choices=OUTCOME_CHOICES,
                 required=False,
                 initial=NOTHING,
+                error_messages={"invalid_choice": _("Choose one of the options in the list.")},
                 widget=forms.RadioSelect(attrs={"class": "btn-check"}),
             )
 
@@ -97,6 +98,7 @@ class MemberForm(forms.ModelForm):
         model = Member
         fields = ["full_name", "phone", "role", "organisation"]
         widgets = {"phone": forms.TextInput(attrs={"type": "tel", "inputmode": "tel"})}
+        error_messages = {"role": {"invalid_choice": _("Choose one of the options in the list.")}}
 
     def __init__(self, *args, is_self=False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -15,7 +15,10 @@ def visited(world):
         member=w.member_m,
         household=w.household,
         visited_on=w.today - timedelta(days=10),
-        outcomes={w.services["vneid_level2"]: Help(Outcome.SET_UP, 2), w.services["ewallet"]: Help(Outcome.DECLINED, 0)},
+        outcomes={
+            w.services["vneid_level2"]: Help(Outcome.SET_UP, 2),
+            w.services["ewallet"]: Help(Outcome.DECLINED, 0),
+        },
         recorded_by=w.member,
     )
     visit_record(

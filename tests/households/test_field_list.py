@@ -92,7 +92,7 @@ def test_it_filters_by_hamlet(world, client):
 def test_it_refuses_a_hamlet_of_another_team_with_a_message(world, client):
     world.login(client, "member")
     response = client.get(URL, {"hamlet": world.hamlet3.pk})
-    assert "Hãy chọn một lựa chọn hợp lệ" in response.content.decode()
+    assert "Hãy chọn một mục trong danh sách" in response.content.decode()
     assert "Trần Văn Bình" not in response.content.decode()
 
 

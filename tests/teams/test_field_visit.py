@@ -118,11 +118,11 @@ def test_it_logs_a_visit_with_no_service_as_reach(world, client):
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"visited_on": "2999-01-01"}, "visited_on", "Ngày thăm không thể ở tương lai."),
-        ({"visited_on": "2000-01-01"}, "visited_on", "Ngày thăm không thể trước ngày hộ được ghi nhận"),
+        ({"visited_on": "2999-01-01"}, "visited_on", "Ngày thăm không được sau hôm nay."),
+        ({"visited_on": "2000-01-01"}, "visited_on", "Ngày thăm không được trước ngày ghi nhận hộ"),
         ({"visited_on": "hôm qua"}, "visited_on", "Nhập một ngày hợp lệ"),
         ({"people_helped": "-1"}, "people_helped", "Nhập số người từ 0 đến 99."),
-        ({"service_ewallet": "maybe"}, "service_ewallet", "Hãy chọn một lựa chọn hợp lệ"),
+        ({"service_ewallet": "maybe"}, "service_ewallet", "Hãy chọn một mục trong danh sách"),
         ({"uuid": "not-a-uuid"}, "uuid", None),
     ],
 )

@@ -32,7 +32,7 @@ def test_it_counts_my_visits_and_my_teams_reach_and_coverage(world, client, djan
     visit_record(member=w.leader_m, household=w.household2, visited_on=w.today, outcomes={})
     many_households(w, 2, hamlet=w.hamlet2)
     w.login(client, "member")
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):
         response = client.get(URL)
     content = response.content.decode()
     assert 'data-testid="my-week">1<' in content
