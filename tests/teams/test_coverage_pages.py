@@ -249,9 +249,7 @@ def test_it_sorts_rows_by_any_column_on_the_server(client, data):
 def test_it_pages_the_households_of_a_big_hamlet(client, data, settings):
     w = data
     Household.objects.bulk_create(
-        Household(
-            hamlet=w.hamlet3, province=w.province, head_name=f"Hộ {i:03}", address="x", registered_on=w.d[90]
-        )
+        Household(hamlet=w.hamlet3, province=w.province, head_name=f"Hộ {i:03}", address="x", registered_on=w.d[90])
         for i in range(60)
     )
     url = reverse("coverage_hamlet", args=[w.hamlet3.pk])
@@ -285,7 +283,7 @@ def test_it_draws_a_trend_chart_per_service(client, data):
     body = response.content.decode()
     assert body.count('class="trend-chart"') == 9
     # VNeID: An (d20), Bích (d15), Đào (d12) adopted within the last months: 3 in all.
-    assert f"{w.V.name} <span class=\"text-muted fw-normal\">· 3 hộ" in body
+    assert f'{w.V.name} <span class="text-muted fw-normal">· 3 hộ' in body
     weekly = get(client, w, "commune_official", COMMUNE_URL, period="week").content.decode()
     assert "mới theo tuần" in weekly.lower() or "theo tuần" in weekly
 
@@ -371,7 +369,9 @@ def _more_data(w, hamlets=3, households=4):
             w.team.hamlets.add(hamlet) if commune == w.commune else w.other_team.hamlets.add(hamlet)
             member = w.member_m if commune == w.commune else w.other_commune_member_m
             for j in range(households):
-                hh = Household.objects.create(hamlet=hamlet, head_name=f"Hộ {i}-{j}", address="x", registered_on=w.d[90])
+                hh = Household.objects.create(
+                    hamlet=hamlet, head_name=f"Hộ {i}-{j}", address="x", registered_on=w.d[90]
+                )
                 visit_record(member=member, household=hh, visited_on=w.d[3], outcomes={w.V: Help(Outcome.SET_UP, 1)})
 
 
