@@ -44,3 +44,11 @@ collectstatic: venv
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
+
+# Backups of the configured database (SQLite file by default) into backups/.
+backup: venv
+	$(PY) manage.py backup
+
+# make restore FILE=backups/gocua-....sqlite3   (into an empty database)
+restore: venv
+	$(PY) manage.py restore $(FILE) $(RESTORE_ARGS)
