@@ -1,0 +1,70 @@
+"""seed_scale writes the state that the visits imply: adoptions_rebuild() finds nothing to change."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from households.models import Commune, Hamlet, Household
+from teams.access import scope_for
+from teams.catalogue import catalogue_install
+from teams.models import Adoption, Assistance, Service, Visit
+from teams.visits import adoptions_rebuild
+
+pytestmark = pytest.mark.django_db
+
+
+def _state():
+    return (
+        sorted(
+            Adoption.objects.values_list(
+                "province_id", "household_id", "service_id", "first_adopted_on", "last_outcome", "last_visited_on"
+            )
+        ),
+        sorted(Household.objects.values_list("pk", "first_visited_on", "last_visited_on")),
+    )
+
+
+@pytest.fixture
+def seeded():
+    catalogue_install(Service)
+    call_command("seed_scale", households=300, visits_per_household=3, communes=3, hamlets_per_commune=4, verbosity=0)
+
+
+def test_it_builds_the_province_it_was_asked_for(seeded):
+    assert Commune.objects.filter(province__code="99").count() == 3
+    assert Hamlet.objects.filter(province__code="99").count() == 12
+    assert Household.objects.filter(province__code="99").count() == 300
+    visits = Visit.objects.filter(province__code="99").count()
+    assert 600 <= visits <= 1200
+    assert Assistance.objects.filter(province__code="99").count() >= visits
+    # Skewed, not uniform: some households were never visited.
+    assert Household.objects.filter(first_visited_on__isnull=True).exists()
+
+
+def test_it_writes_the_state_the_visits_imply(seeded):
+    before = _state()
+    assert before[0], "no adoption rows seeded"
+    adoptions_rebuild()
+    assert _state() == before
+
+
+def test_it_creates_logins_the_benchmark_can_use(seeded):
+    users = get_user_model().objects.in_bulk(
+        ["bench_member_1", "bench_official_commune", "bench_official_province"], field_name="username"
+    )
+    assert all(u.check_password("bench-pass-2026") for u in users.values())
+    member, commune_official, province_official = (
+        users["bench_member_1"],
+        users["bench_official_commune"],
+        users["bench_official_province"],
+    )
+    assert scope_for(member).is_field
+    assert scope_for(member).households().exists()
+    assert scope_for(commune_official).commune.code == "99001"
+    assert scope_for(province_official).province.code == "99"
+
+
+def test_it_refuses_to_seed_twice(seeded):
+    with pytest.raises(CommandError, match="already holds households"):
+        call_command("seed_scale", households=10, communes=1, hamlets_per_commune=1, verbosity=0)
+    assert Household.objects.count() == 300
