@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from teams.access import scope_for
 from teams.admin_scope import CommuneFilter, HamletFilter, ScopedAdmin, ScopedInline, filter_for
@@ -84,7 +85,7 @@ class HamletAdmin(ScopedAdmin):
 
 
 @admin.register(Household)
-class HouseholdAdmin(ScopedAdmin):
+class HouseholdAdmin(SimpleHistoryAdmin, ScopedAdmin):
     list_display = ["head_name", "address", "masked_phone", "hamlet", "people_count", "poverty", "active"]
     list_filter = [
         filter_for(CommuneFilter, "hamlet__commune"),

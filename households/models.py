@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .search import household_search_key
 
@@ -108,6 +109,8 @@ class Household(models.Model):
     search_key = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Audit trail: who changed what and when (derived fields are left out).
+    history = HistoricalRecords(excluded_fields=["search_key", "first_visited_on", "last_visited_on", "updated_at"])
 
     class Meta:
         verbose_name = _("household")

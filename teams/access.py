@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from households.models import Commune, Hamlet, Household, Province
 
-from .models import Adoption, Assistance, Member, Official, Service, Team, Visit
+from .models import AccessLog, Adoption, Assistance, Member, Official, Service, Target, Team, Visit
 
 
 @dataclass(frozen=True)
@@ -122,6 +122,25 @@ class Scope:
     def adoptions(self):
         return Adoption.objects.filter(household__in=self.households())
 
+    def targets(self):
+        if self.kind == self.ALL:
+            return Target.objects.all()
+        if self.kind == self.PROVINCE:
+            return Target.objects.filter(province=self.province)
+        if self.kind == self.COMMUNE:
+            return Target.objects.filter(province=self.province).filter(
+                Q(commune__isnull=True) | Q(commune=self.commune)
+            )
+        return Target.objects.none()
+
+    def access_logs(self):
+        """Province administrators read their province's log; commune and team scopes read none."""
+        if self.kind == self.ALL:
+            return AccessLog.objects.all()
+        if self.kind == self.PROVINCE:
+            return AccessLog.objects.filter(province=self.province)
+        return AccessLog.objects.none()
+
     def for_model(self, model):
         """The scoped queryset of any model of Gõ Cửa (the admin's entry point)."""
         by_model = {
@@ -136,6 +155,8 @@ class Scope:
             Assistance: self.assistances,
             Adoption: self.adoptions,
             Service: Service.objects.all,
+            Target: self.targets,
+            AccessLog: self.access_logs,
         }
         return by_model[model]()
 

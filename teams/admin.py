@@ -3,11 +3,12 @@ from django.contrib import admin
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from households.models import Household
 
 from .admin_scope import CommuneFilter, HamletFilter, ScopedAdmin, ScopedInline, filter_for
-from .models import Adoption, Assistance, Member, Official, Service, Team, Visit
+from .models import AccessLog, Adoption, Assistance, Member, Official, Service, Target, Team, Visit
 from .visits import household_state_refresh, visit_delete
 
 
@@ -19,7 +20,7 @@ class MemberInline(ScopedInline, admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(ScopedAdmin):
+class TeamAdmin(SimpleHistoryAdmin, ScopedAdmin):
     list_display = ["name", "commune", "founded_on", "active"]
     list_filter = [filter_for(CommuneFilter, "commune"), "active"]
     search_fields = ["name", "commune__name"]
@@ -43,7 +44,7 @@ class TeamAdmin(ScopedAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(ScopedAdmin):
+class MemberAdmin(SimpleHistoryAdmin, ScopedAdmin):
     list_display = ["full_name", "team", "role", "organisation", "phone", "user", "active"]
     list_filter = [filter_for(CommuneFilter, "team__commune"), "role", "active"]
     search_fields = ["full_name", "phone", "team__name", "user__username"]
@@ -52,7 +53,7 @@ class MemberAdmin(ScopedAdmin):
 
 
 @admin.register(Official)
-class OfficialAdmin(ScopedAdmin):
+class OfficialAdmin(SimpleHistoryAdmin, ScopedAdmin):
     list_display = ["user", "province", "commune", "position"]
     list_filter = ["province"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "commune__name"]
@@ -94,7 +95,7 @@ class VisitAdminForm(forms.ModelForm):
 
 
 @admin.register(Visit)
-class VisitAdmin(ScopedAdmin):
+class VisitAdmin(SimpleHistoryAdmin, ScopedAdmin):
     """Corrections: saving or deleting a visit here recomputes its household's state."""
 
     form = VisitAdminForm
@@ -142,16 +143,7 @@ class VisitAdmin(ScopedAdmin):
             visit_delete(visit=visit)
 
 
-@admin.register(Adoption)
-class AdoptionAdmin(ScopedAdmin):
-    """Derived from the visits: read only; correct the visits instead."""
-
-    list_display = ["household", "service", "first_adopted_on", "last_outcome", "last_visited_on"]
-    list_filter = ["service", "last_outcome", filter_for(CommuneFilter, "household__hamlet__commune")]
-    search_fields = ["household__head_name"]
-    list_select_related = ["household", "service"]
-    show_full_result_count = False
-
+class ReadOnlyAdmin(ScopedAdmin):
     def has_add_permission(self, request):
         return False
 
@@ -160,6 +152,57 @@ class AdoptionAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Adoption)
+class AdoptionAdmin(ReadOnlyAdmin):
+    """Derived from the visits: read only; correct the visits instead."""
+
+    list_display = ["household", "service", "first_adopted_on", "last_outcome", "last_visited_on"]
+    list_filter = ["service", "last_outcome", filter_for(CommuneFilter, "household__hamlet__commune")]
+    search_fields = ["household__head_name"]
+    list_select_related = ["household", "service"]
+    show_full_result_count = False
+
+
+@admin.register(Assistance)
+class AssistanceAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
+    """Read here, with its audit trail; corrected through its visit."""
+
+    list_display = ["visit", "service", "outcome", "people_helped"]
+    list_filter = ["service", "outcome"]
+    search_fields = ["visit__household__head_name"]
+    list_select_related = ["visit__household", "service"]
+    show_full_result_count = False
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a visit in the admin deletes its assistance: the cascade asks this.
+        return ScopedAdmin.has_delete_permission(self, request, obj)
+
+
+@admin.register(Target)
+class TargetAdmin(SimpleHistoryAdmin, ScopedAdmin):
+    list_display = ["service", "province", "commune", "percent", "starts_on", "deadline", "set_by"]
+    list_filter = ["service", "province"]
+    list_select_related = ["service", "province", "commune", "set_by"]
+    autocomplete_fields = ["province", "commune"]
+    exclude = ["set_by"]
+
+    def save_model(self, request, obj, form, change):
+        obj.set_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyAdmin):
+    """Views of household pages and exports, for the province's administrators."""
+
+    list_display = ["at", "user", "action", "unit", "household", "detail"]
+    list_filter = ["action"]
+    search_fields = ["user__username", "unit", "household__head_name"]
+    list_select_related = ["user", "household"]
+    date_hierarchy = "at"
+    show_full_result_count = False
 
 
 admin.site.site_header = _("Gõ Cửa administration")

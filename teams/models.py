@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from households.models import Commune, Hamlet, Household, Province
 
@@ -26,6 +27,8 @@ class Team(models.Model):
     name = models.CharField(_("name"), max_length=150)
     founded_on = models.DateField(_("founded on"), default=timezone.localdate)
     active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("team")
@@ -65,6 +68,8 @@ class Member(models.Model):
     )
     active = models.BooleanField(_("active"), default=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("member")
         verbose_name_plural = _("members")
@@ -99,6 +104,8 @@ class Official(models.Model):
         help_text=_("Empty for a province official."),
     )
     position = models.CharField(_("position"), max_length=100, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("official")
@@ -177,6 +184,8 @@ class Visit(models.Model):
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
     class Meta:
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
@@ -202,6 +211,8 @@ class Assistance(models.Model):
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+", verbose_name=_("service"))
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
     people_helped = models.PositiveSmallIntegerField(_("people helped"), default=1)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("assistance")
@@ -287,6 +298,8 @@ class Target(models.Model):
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
     class Meta:
         verbose_name = _("target")
         verbose_name_plural = _("targets")
@@ -312,3 +325,39 @@ class Target(models.Model):
     @property
     def unit(self):
         return self.commune or self.province
+
+
+class AccessLog(models.Model):
+    """Who looked at or took away personal data: household pages, exports, erasures."""
+
+    class Action(models.TextChoices):
+        VIEW_HOUSEHOLD = "view_household", _("viewed a household")
+        EXPORT = "export", _("exported a table")
+        HOUSEHOLD_DATA = "household_data", _("exported a household's data")
+        ANONYMISE = "anonymise", _("anonymised a household")
+
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("user")
+    )
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("province")
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    household = models.ForeignKey(
+        Household, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("household")
+    )
+    unit = models.CharField(_("unit"), max_length=200, blank=True)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-at"]
+        indexes = [
+            # The province administrator's log: newest first within the province.
+            models.Index(fields=["province", "-at"], name="accesslog_province_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%d/%m/%Y %H:%M} {self.user} {self.get_action_display()} {self.unit}"

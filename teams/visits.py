@@ -63,8 +63,8 @@ def _locked_household(household):
     return Household.objects.select_for_update().get(pk=household.pk)
 
 
-def _store_assistance(visit, outcomes):
-    Assistance.objects.bulk_create(
+def _store_assistance(visit, outcomes, *, user=None):
+    created = Assistance.objects.bulk_create(
         Assistance(
             province_id=visit.province_id,
             visit=visit,
@@ -74,6 +74,8 @@ def _store_assistance(visit, outcomes):
         )
         for service, help_given in outcomes.items()
     )
+    # bulk_create skips the audit trail's signals; write it explicitly (user from the request).
+    Assistance.history.bulk_history_create(created, default_user=user)
 
 
 def visit_record(*, member, household, visited_on, outcomes, uuid=None, note="", recorded_by=None):
@@ -104,7 +106,7 @@ def visit_record(*, member, household, visited_on, outcomes, uuid=None, note="",
                 note=note,
                 recorded_by=recorded_by,
             )
-            _store_assistance(visit, outcomes)
+            _store_assistance(visit, outcomes, user=recorded_by)
             household_state_refresh(household)
     except IntegrityError:
         # The same UUID stored meanwhile under another household's lock.

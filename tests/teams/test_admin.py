@@ -21,7 +21,11 @@ MODELS = [
     "teams/service",
     "teams/visit",
     "teams/adoption",
+    "teams/assistance",
+    "teams/target",
+    "teams/accesslog",
 ]
+READ_ONLY = {"teams/adoption", "teams/assistance", "teams/accesslog"}
 
 
 @pytest.fixture
@@ -44,7 +48,7 @@ def test_it_lists_and_adds_every_model_in_vietnamese(admin_client, world, model)
     response = admin_client.get(f"/admin/{model}/")
     assert response.status_code == 200
     assert 'lang="vi"' in response.text
-    if model != "teams/adoption":
+    if model not in READ_ONLY:
         assert admin_client.get(f"/admin/{model}/add/").status_code == 200
 
 
@@ -170,3 +174,46 @@ def test_it_refuses_to_move_a_hamlet_whose_team_also_serves_one_that_stays(admin
     )
     assert "hãy tách tổ trước" in response.text
     assert Hamlet.objects.get(pk=w.hamlet.pk).commune == w.commune
+
+
+def test_it_keeps_an_audit_trail_of_who_changed_what(admin_client, world):
+    w = world
+    url = reverse("admin:households_household_change", args=[w.household.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k not in ("id",)}
+    data.update(
+        hamlet=w.household.hamlet_id,
+        registered_on=w.household.registered_on.strftime("%d/%m/%Y"),
+        address="Số 14, đường Trần Hưng Đạo",
+        consent_given="on",
+        active="on",
+    )
+    assert admin_client.post(url, data).status_code == 302
+    latest = w.household.history.first()
+    assert latest.history_user == w.superuser and latest.history_type == "~"
+    assert [c.field for c in latest.diff_against(latest.prev_record).changes] == ["address"]
+    response = admin_client.get(reverse("admin:households_household_history", args=[w.household.pk]))
+    assert "Số 14, đường Trần Hưng Đạo" in response.text and "admin" in response.text
+
+    visit, _ = visit_record(
+        member=w.member_m,
+        household=w.household,
+        visited_on=w.today,
+        outcomes={w.services["ewallet"]: Help("set_up")},
+        recorded_by=w.member,
+    )
+    assert visit.history.get().history_type == "+"
+    assert visit.assistances.get().history.get().history_user == w.member
+
+
+def test_it_shows_the_access_log_to_province_administrators_only_for_their_province(client, world, province_admin):
+    from teams.models import AccessLog
+
+    AccessLog.objects.create(
+        user=world.member, province=world.province, action="view_household", household=world.household, unit="Khu vực 1"
+    )
+    AccessLog.objects.create(user=world.superuser, province=world.other_province, action="export", unit="Ba Đình")
+    client.force_login(province_admin)
+    response = client.get("/admin/teams/accesslog/")
+    assert response.status_code == 200
+    assert "Khu vực 1" in response.text and "Ba Đình" not in response.text
