@@ -29,9 +29,10 @@ from households.models import Commune, Hamlet, Province
 
 from . import coverage, targets
 from .access import Scope, scope_for
+from .audit import access_log
 from .charts import trend_charts
 from .exports import activity_table, export_response, figures_json, household_table, rollup_table, sort_rows
-from .models import Service, Target
+from .models import AccessLog, Service, Target
 
 HOUSEHOLDS_PER_PAGE = 50
 
@@ -280,13 +281,20 @@ def hamlet_page(request, pk):
     )
 
 
+def _export(request, table, fmt, *, province):
+    """The file, recorded in the access log (Decree 356/2025: every export is logged)."""
+    detail = f"{table.title} · {fmt} · {table.on.isoformat()}" + (" · priority" if table.priority_only else "")
+    access_log(request=request, action=AccessLog.Action.EXPORT, province=province, unit=table.unit_name, detail=detail)
+    return export_response(table, fmt)
+
+
 @login_required
 @require_GET
 def province_export(request, code, fmt):
     province = _province(request, code)
     _form, on, priority, _period = _filters(request)
     _rollup, table = _province_table(province, on, priority, request.GET.get("sort", "name"))
-    return export_response(table, fmt, user=request.user)
+    return _export(request, table, fmt, province=province)
 
 
 @login_required
@@ -295,7 +303,7 @@ def commune_export(request, code, fmt):
     commune = _commune(request, code)
     _form, on, priority, _period = _filters(request)
     _rollup, table = _commune_table(commune, on, priority, request.GET.get("sort", "name"))
-    return export_response(table, fmt, user=request.user)
+    return _export(request, table, fmt, province=commune.province_id)
 
 
 @login_required
@@ -305,7 +313,7 @@ def activity_export(request, code, fmt):
     _form, on, _priority, _period = _filters(request)
     activity = coverage.team_activity(commune, on=on)
     table = activity_table(commune, activity, on=on, title=_("Teams' activity in %(unit)s") % {"unit": commune.name})
-    return export_response(table, fmt, user=request.user)
+    return _export(request, table, fmt, province=commune.province_id)
 
 
 @login_required
@@ -317,7 +325,7 @@ def hamlet_export(request, pk, fmt):
     households = list(households)
     figures = coverage.by_household(households, on=on, services=rollup.services)
     table = household_table(rollup, households, figures, title=_hamlet_title(hamlet))
-    return export_response(table, fmt, user=request.user)
+    return _export(request, table, fmt, province=hamlet.province_id)
 
 
 class TargetForm(forms.Form):
@@ -383,8 +391,9 @@ def commune_targets(request, code):
 @login_required
 @require_POST
 def target_delete(request, pk):
+    """Remove a target: a commune's by its officials or the province's; a province-wide one by the province's."""
     scope = scope_for(request.user)
-    target = get_object_or_404(Target.objects.select_related("province", "commune"), pk=pk)
+    target = get_object_or_404(scope.targets().select_related("province", "commune"), pk=pk)
     if target.commune_id:
         get_object_or_404(_communes(scope), pk=target.commune_id)
         back = reverse("coverage_commune_targets", args=[target.commune.code])

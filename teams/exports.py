@@ -17,7 +17,6 @@ so that Excel shows the accents.
 
 import csv
 import io
-import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,8 +33,6 @@ from households.search import normalize
 
 from .models import Service
 from .targets import progress_by_service
-
-logger = logging.getLogger("gocua.exports")
 
 
 @dataclass
@@ -232,10 +229,6 @@ def _attachment(response, table, extension):
     return response
 
 
-def _log(user, table, extension):
-    logger.info("export %s by %s: %s as of %s", extension, user, table.unit_name, table.on)
-
-
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERCENT_FORMAT = "0.0%"
 DATE_FORMAT = "DD/MM/YYYY"
@@ -256,7 +249,7 @@ def _xlsx_value(cell):
     return str(cell.value), None
 
 
-def xlsx_response(table, *, user=None):
+def xlsx_response(table):
     """The table as an Excel workbook: title, unit, as-of date, filter, then the table with its totals row."""
     book = Workbook()
     sheet = book.active
@@ -295,7 +288,6 @@ def xlsx_response(table, *, user=None):
     sheet.row_dimensions[header_row].height = 60
     buffer = io.BytesIO()
     book.save(buffer)
-    _log(user, table, "xlsx")
     return _attachment(HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE), table, "xlsx")
 
 
@@ -311,7 +303,7 @@ def _csv_value(cell):
     return str(cell.value)
 
 
-def csv_response(table, *, user=None):
+def csv_response(table):
     """The table as CSV: a header row, the rows, the totals row; UTF-8 with a byte-order mark."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
@@ -319,13 +311,12 @@ def csv_response(table, *, user=None):
     writer.writerow([_header(c) for c in table.columns])
     for row in [*table.rows, *([table.total] if table.total else [])]:
         writer.writerow([_csv_value(c) for c in row.cells])
-    _log(user, table, "csv")
     response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
     return _attachment(response, table, "csv")
 
 
-def export_response(table, extension, *, user=None):
-    return xlsx_response(table, user=user) if extension == "xlsx" else csv_response(table, user=user)
+def export_response(table, extension):
+    return xlsx_response(table) if extension == "xlsx" else csv_response(table)
 
 
 def figures_json(figures, services):

@@ -149,3 +149,22 @@ def test_it_names_the_file_after_the_unit_without_accents(client, world):
     day = world.today - timedelta(days=30)
     response = client.get(reverse("coverage_commune_export", args=["31261", "csv"]), {"on": day.isoformat()})
     assert f'filename="do-phu-xa-co-do-{day.isoformat()}.csv"' in response["Content-Disposition"]
+
+
+def test_it_records_every_export_in_the_access_log(client, data):
+    from teams.models import AccessLog
+
+    w = data
+    w.login(client, "commune_official")
+    client.get(reverse("coverage_hamlet_export", args=[w.hamlet.pk, "csv"]), {"priority": "on"})
+    client.get(reverse("coverage_commune_export", args=["31135", "xlsx"]))
+    logs = list(AccessLog.objects.order_by("at"))
+    assert [(e.user, e.action, e.province_id, e.unit) for e in logs] == [
+        (w.commune_official, AccessLog.Action.EXPORT, w.province.pk, str(w.hamlet)),
+        (w.commune_official, AccessLog.Action.EXPORT, w.province.pk, "Phường Ninh Kiều"),
+    ]
+    assert logs[0].detail.endswith("csv · " + w.today.isoformat() + " · priority")
+    # A refused export leaves no trace of a file that was never given.
+    w.login(client, "other_commune_official")
+    client.get(reverse("coverage_commune_export", args=["31135", "xlsx"]))
+    assert AccessLog.objects.count() == 2
