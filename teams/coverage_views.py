@@ -9,6 +9,7 @@ one; team members reach only the pages of the hamlets their team serves.
 import base64
 import binascii
 from collections import Counter
+from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
@@ -333,7 +334,7 @@ class TargetForm(forms.Form):
         label=gettext_lazy("Service"), queryset=Service.objects.filter(active=True, counts_for_coverage=True)
     )
     percent = forms.DecimalField(
-        label=gettext_lazy("Target (%)"), min_value=0.1, max_value=100, max_digits=4, decimal_places=1
+        label=gettext_lazy("Target (%)"), min_value=Decimal("0.1"), max_value=100, max_digits=4, decimal_places=1
     )
     starts_on = forms.DateField(
         label=gettext_lazy("Counted from"),

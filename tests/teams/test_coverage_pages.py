@@ -396,3 +396,13 @@ def test_it_reads_each_page_with_a_fixed_number_of_queries(
     _more_data(w)
     with django_assert_num_queries(len(before.captured_queries)):
         assert client.get(url(w)).status_code == 200
+
+
+def test_it_speaks_english_too(client, data):
+    w = data
+    w.login(client, "commune_official")
+    client.cookies["django_language"] = "en"
+    response = client.get(COMMUNE_URL)
+    body = response.content.decode()
+    assert "Coverage of Phường Ninh Kiều, Thành phố Cần Thơ by hamlet" in body
+    assert rows_by_name(response)["Total"][1:3] == ["6", "50.0%"]
