@@ -147,3 +147,14 @@ def test_it_paginates_with_a_constant_number_of_queries(world, client, django_as
         last = client.get(URL, {"page": 3, "q": "hem 9"})
     assert len(last.context["rows"]) == 10
     assert "?page=2&amp;q=hem+9" in last.content.decode()
+
+
+def test_it_has_a_trigram_index_for_search_on_postgresql(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigram index exists on PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'household_search_key_trgm'")
+        (definition,) = cursor.fetchone()
+    assert "gin_trgm_ops" in definition
