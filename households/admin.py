@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -98,13 +100,27 @@ class HouseholdAdmin(SimpleHistoryAdmin, ScopedAdmin):
     search_fields = ["head_name", "address", "phone"]
     list_select_related = ["hamlet__commune"]
     autocomplete_fields = ["hamlet"]
-    readonly_fields = ["first_visited_on", "last_visited_on", "created_at", "updated_at"]
+    readonly_fields = ["data_link", "first_visited_on", "last_visited_on", "created_at", "updated_at"]
     list_per_page = 50
     show_full_result_count = False
+
+    def get_list_display(self, request):
+        # Full numbers only for those who handle personal data (province administrators).
+        if scope_for(request.user).handles_personal_data:
+            return [("phone" if f == "masked_phone" else f) for f in self.list_display]
+        return self.list_display
 
     @admin.display(description=_("phone"))
     def masked_phone(self, household):
         return household.masked_phone
+
+    @admin.display(description=_("personal data"))
+    def data_link(self, household):
+        if household.pk is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("households:data", args=[household.pk]), _("Data of this household")
+        )
 
     def get_search_results(self, request, queryset, search_term):
         # "nguyen van an" finds "Nguyễn Văn An": match the stored accent-free key.

@@ -195,3 +195,9 @@ class HouseholdForm(forms.ModelForm):
 
 class DeactivateForm(forms.Form):
     confirm = forms.BooleanField(label=_("Yes, this household has moved away"), required=True)
+
+
+class AnonymiseForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Yes, the household asked to be erased: remove its name, address, phone and notes"), required=True
+    )

@@ -9,4 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.household_detail, name="detail"),
     path("<int:pk>/edit/", views.household_edit, name="edit"),
     path("<int:pk>/deactivate/", views.household_deactivate_view, name="deactivate"),
+    path("<int:pk>/data/", views.household_data_view, name="data"),
+    path("<int:pk>/data.json", views.household_data_export, name="data_export"),
+    path("<int:pk>/anonymise/", views.household_anonymise_view, name="anonymise"),
 ]

@@ -4,15 +4,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from teams.access import scope_for
-from teams.models import Assistance, Service
+from teams.audit import access_log
+from teams.models import AccessLog, Assistance, Service
 
-from .forms import DeactivateForm, HouseholdFilterForm, HouseholdForm
+from .forms import AnonymiseForm, DeactivateForm, HouseholdFilterForm, HouseholdForm
 from .lookup import service_states, short_label, with_adoptions
+from .privacy import household_anonymise, household_data
 from .registry import household_deactivate, household_namesakes, household_register, household_update
 
 PAGE_SIZE = 25
@@ -50,6 +52,7 @@ def household_list(request):
 def household_detail(request, pk):
     scope = field_scope(request)
     household = get_object_or_404(with_adoptions(scope.households().select_related("hamlet")), pk=pk)
+    access_log(request=request, action=AccessLog.Action.VIEW_HOUSEHOLD, household=household, unit=household.hamlet.name)
     adoptions = {a.service_id: a for a in household.adoptions.all()}
     # Retired services stay on the page where the household has a history with them.
     services = [s for s in Service.objects.order_by("order", "code") if s.active or s.pk in adoptions]
@@ -130,3 +133,39 @@ def household_deactivate_view(request, pk):
         )
         return redirect("households:detail", pk=household.pk)
     return render(request, "households/deactivate.html", {"form": form, "household": household})
+
+
+def _data_request_household(request, pk):
+    """A household of the scope, for those who answer personal-data requests; 404 for anyone else."""
+    scope = scope_for(request.user)
+    if not scope.handles_personal_data:
+        raise Http404("Only the team leader or the province's administrators handle data requests.")
+    return get_object_or_404(scope.households().select_related("hamlet__commune"), pk=pk)
+
+
+@login_required
+def household_data_view(request, pk):
+    household = _data_request_household(request, pk)
+    access_log(request=request, action=AccessLog.Action.HOUSEHOLD_DATA, household=household, detail="page")
+    return render(request, "households/data.html", {"household": household, "data": household_data(household)})
+
+
+@login_required
+def household_data_export(request, pk):
+    household = _data_request_household(request, pk)
+    access_log(request=request, action=AccessLog.Action.HOUSEHOLD_DATA, household=household, detail="json")
+    response = JsonResponse(household_data(household), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="household-{household.pk}.json"'
+    return response
+
+
+@login_required
+def household_anonymise_view(request, pk):
+    household = _data_request_household(request, pk)
+    form = AnonymiseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        household_anonymise(household=household)
+        access_log(request=request, action=AccessLog.Action.ANONYMISE, household=household)
+        messages.success(request, _("The household's name, address, phone and notes were removed. Its counts stay."))
+        return redirect("households:data", pk=household.pk)
+    return render(request, "households/anonymise.html", {"form": form, "household": household})

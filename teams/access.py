@@ -23,6 +23,7 @@ class Scope:
     commune: Commune | None = None
     team: Team | None = None
     member: Member | None = None
+    staff: bool = False  # a province official who is also an administrator (admin site)
 
     ALL = "all"
     PROVINCE = "province"
@@ -47,6 +48,14 @@ class Scope:
     @property
     def is_leader(self):
         return self.member is not None and self.member.is_leader
+
+    @property
+    def handles_personal_data(self):
+        """Sees unmasked phones in lists and exports, answers data and erasure requests.
+
+        The household's own team leader, the province's administrators, superusers.
+        """
+        return self.is_leader or self.kind == self.ALL or (self.kind == self.PROVINCE and self.staff)
 
     @property
     def is_official(self):
@@ -183,7 +192,7 @@ def _compute_scope(user):
     if official is not None:
         if official.commune_id:
             return Scope(Scope.COMMUNE, province=official.province, commune=official.commune)
-        return Scope(Scope.PROVINCE, province=official.province)
+        return Scope(Scope.PROVINCE, province=official.province, staff=user.is_staff)
     member = (
         Member.objects.select_related("team__commune", "team__province")
         .filter(user=user, active=True, team__active=True)

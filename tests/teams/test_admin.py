@@ -64,8 +64,19 @@ def test_it_shows_a_province_administrator_only_their_province(client, world, pr
         {"app_label": "teams", "model_name": "visit", "field_name": "household", "term": "pham"},
     )
     assert response.json()["results"] == []
-    # Phones are masked in the list.
-    assert "0912345678" not in client.get("/admin/households/household/").text
+    # Province administrators handle personal data: full numbers in the list.
+    assert "0912345678" in client.get("/admin/households/household/").text
+
+
+def test_it_masks_phones_in_the_admin_list_for_a_commune_administrator(client, world):
+    user = world.commune_official
+    user.is_staff = True
+    user.save()
+    user.user_permissions.set(Permission.objects.filter(codename="view_household"))
+    client.force_login(user)
+    response = client.get("/admin/households/household/")
+    assert "Nguyễn Văn An" in response.text
+    assert "0912345678" not in response.text and "0912•••678" in response.text
 
 
 def test_it_searches_households_without_accents_and_filters_by_commune_and_hamlet(admin_client, world):

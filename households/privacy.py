@@ -1,0 +1,82 @@
+"""Personal data requests (Law 91/2025/QH15, Decree 356/2025/NĐ-CP): access and erasure.
+
+A household may ask what Gõ Cửa holds about it, and may ask to be erased.
+Erasure anonymises: name, address, phone and visit notes go, everywhere
+including the audit trail, while the counts (people, visits, services) stay
+so that coverage figures do not change (an active household stays active).
+"""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from teams.models import Visit
+
+from .models import Household
+
+
+def household_data(household):
+    """Everything stored about one household, as plain JSON-able data."""
+    visits = (
+        Visit.objects.filter(household=household)
+        .select_related("member", "recorded_by")
+        .prefetch_related("assistances__service")
+        .order_by("visited_on", "recorded_at")
+    )
+    changes = household.history.select_related("history_user").order_by("history_date")
+    return {
+        "household": {
+            "id": household.pk,
+            "head_name": household.head_name,
+            "address": household.address,
+            "phone": household.phone,
+            "hamlet": household.hamlet.name,
+            "commune": household.hamlet.commune.name,
+            "people_count": household.people_count,
+            "poverty": household.poverty,
+            "policy_family": household.policy_family,
+            "consent_given": household.consent_given,
+            "registered_on": household.registered_on.isoformat(),
+            "active": household.active,
+            "deactivated_on": household.deactivated_on.isoformat() if household.deactivated_on else None,
+        },
+        "visits": [
+            {
+                "id": str(v.pk),
+                "visited_on": v.visited_on.isoformat(),
+                "member": v.member.full_name,
+                "recorded_by": v.recorded_by.get_username() if v.recorded_by else None,
+                "note": v.note,
+                "help": [
+                    {"service": a.service.code, "outcome": a.outcome, "people_helped": a.people_helped}
+                    for a in v.assistances.all()
+                ],
+            }
+            for v in visits
+        ],
+        "changes": [
+            {
+                "at": c.history_date.isoformat(),
+                "by": c.history_user.get_username() if c.history_user else None,
+                "type": c.history_type,
+            }
+            for c in changes
+        ],
+    }
+
+
+def household_anonymise(*, household):
+    """Remove the household's identity everywhere; keep its counts and visits."""
+    label = _("Anonymised household #%(id)s") % {"id": household.pk}
+    with transaction.atomic():
+        household = Household.objects.select_for_update().get(pk=household.pk)
+        household.head_name = label
+        household.address = ""
+        household.phone = ""
+        household.consent_given = False
+        household.save()
+        # The audit trail held the old values: it loses them too.
+        household.history.update(head_name=label, address="", phone="")
+        visits = Visit.objects.filter(household=household)
+        visits.update(note="")
+        Visit.history.filter(household_id=household.pk).update(note="")
+    return household
