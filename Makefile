@@ -52,3 +52,12 @@ backup: venv
 # make restore FILE=backups/gocua-....sqlite3   (into an empty database)
 restore: venv
 	$(PY) manage.py restore $(FILE) $(RESTORE_ARGS)
+
+# Scale (issue 6): against a PostgreSQL seeded with `manage.py seed_scale`, e.g.
+#   DATABASE_URL=postgres://postgres@127.0.0.1:5432/gocua_scale make bench
+.PHONY: bench load
+bench: venv
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+load: venv
+	$(PY) bench/load.py $(LOAD_ARGS)

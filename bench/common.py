@@ -95,12 +95,20 @@ class Server:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
+        try:
+            self._wait_ready()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def _wait_ready(self):
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
                 status, _body = Client(self.port).get("/accounts/login/")
                 if status == 200:
-                    return self
+                    return
             except OSError:
                 pass
             if self.process.poll() is not None:

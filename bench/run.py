@@ -156,13 +156,19 @@ def data_size(province_code):
     }
 
 
-def measure(clients, endpoints, rounds, warmup, deadline):
-    """Round-robin over the endpoints; returns {name: {"ms": [...], "statuses": {...}}}."""
+def measure(clients, endpoints, rounds, warmup, deadline, endpoint_seconds):
+    """Round-robin over the endpoints; returns {name: {"ms": [...], "statuses": {...}}}.
+
+    An endpoint that has used up `endpoint_seconds` drops out of later rounds
+    (a page taking seconds gets fewer samples rather than stalling the run).
+    """
     results = {name: {"ms": [], "statuses": {}} for name in endpoints}
     for round_no in range(warmup + rounds):
         if time.monotonic() > deadline:
             break
         for name, (method, target, expected) in endpoints.items():
+            if round_no >= warmup + 5 and sum(results[name]["ms"]) > endpoint_seconds * 1000:
+                continue
             client = clients[TARGETS[name][0]]
             if method == "GET":
                 url = target()
@@ -237,12 +243,15 @@ def main():
     parser.add_argument("--database-url", default=os.getenv("DATABASE_URL"))
     parser.add_argument("--province", default="99")
     parser.add_argument("--requests", type=int, default=100, help="measured rounds (each endpoint once a round)")
-    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--clients", type=int, default=1, help="concurrent clients, each doing the rounds")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--past-days", type=int, default=120, help="as-of date for the *_past endpoints")
     parser.add_argument("--max-seconds", type=int, default=900)
+    parser.add_argument(
+        "--endpoint-seconds", type=int, default=60, help="after this much time spent on it, an endpoint stops"
+    )
     parser.add_argument("--output", default=str(ROOT / "bench" / "results" / "latest.json"))
     parser.add_argument("--label", default="")
     args = parser.parse_args()
@@ -265,7 +274,7 @@ def main():
                 "commune": Client(server.port).login("bench_official_commune"),
                 "province": Client(server.port).login("bench_official_province"),
             }
-            out.append(measure(clients, endpoints, args.requests, args.warmup, deadline))
+            out.append(measure(clients, endpoints, args.requests, args.warmup, deadline, args.endpoint_seconds))
 
         threads = [threading.Thread(target=run_client, args=(per_client,)) for _ in range(args.clients)]
         for thread in threads:
