@@ -2,6 +2,7 @@
 
 from django.urls import path, re_path
 
+from . import coverage_api as api
 from . import coverage_views as views
 
 EXPORT = r"export\.(?P<fmt>xlsx|csv)$"
@@ -22,7 +23,7 @@ urlpatterns = [
     path("coverage/hamlet/<int:pk>/", views.hamlet_page, name="coverage_hamlet"),
     re_path(rf"^coverage/hamlet/(?P<pk>\d+)/{EXPORT}", views.hamlet_export, name="coverage_hamlet_export"),
     path("coverage/targets/<int:pk>/delete/", views.target_delete, name="coverage_target_delete"),
-    path("api/coverage/province/<str:code>/", views.province_api, name="api_coverage_province"),
-    path("api/coverage/commune/<str:code>/", views.commune_api, name="api_coverage_commune"),
-    path("api/coverage/hamlet/<int:pk>/", views.hamlet_api, name="api_coverage_hamlet"),
+    path("api/coverage/province/<str:code>/", api.province_api, name="api_coverage_province"),
+    path("api/coverage/commune/<str:code>/", api.commune_api, name="api_coverage_commune"),
+    path("api/coverage/hamlet/<int:pk>/", api.hamlet_api, name="api_coverage_hamlet"),
 ]
