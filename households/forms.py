@@ -13,6 +13,7 @@ from .lookup import (
     households_search,
 )
 from .models import Hamlet, Household
+from .registry import EDITABLE_FIELDS
 from .search import digits
 
 INVALID_CHOICE = {"invalid_choice": _("Choose one of the options in the list.")}
@@ -106,17 +107,7 @@ class HouseholdForm(forms.ModelForm):
 
     class Meta:
         model = Household
-        fields = [
-            "hamlet",
-            "head_name",
-            "address",
-            "phone",
-            "consent_given",
-            "people_count",
-            "poverty",
-            "policy_family",
-            "registered_on",
-        ]
+        fields = list(EDITABLE_FIELDS)
         field_classes = {"hamlet": HamletChoiceField}
         widgets = {
             "phone": forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}),
