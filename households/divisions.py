@@ -154,7 +154,7 @@ def hamlets_move(*, hamlets, commune):
     teams whose hamlets all move go along. A team serving a moving and a
     staying hamlet must be split first: teams serve hamlets of one commune.
     """
-    from teams.models import Adoption, Assistance, Team, Visit
+    from teams.models import Adoption, Assistance, CoverageDay, Team, Visit
 
     hamlets = list(hamlets)
     hamlet_ids = {h.pk for h in hamlets}
@@ -194,6 +194,9 @@ def hamlets_move(*, hamlets, commune):
             province_id=province_id
         )
         Adoption.objects.filter(household__in=households).exclude(province_id=province_id).update(
+            province_id=province_id
+        )
+        CoverageDay.objects.filter(hamlet__in=hamlet_ids).exclude(province_id=province_id).update(
             province_id=province_id
         )
     return len(hamlet_ids)

@@ -5,7 +5,7 @@ PostgreSQL (Citus) can use it as distribution key and every dashboard query
 can filter on it (DESIGN.md, "Beyond one machine").
 """
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -132,12 +132,21 @@ class Household(models.Model):
         return f"{self.head_name} — {self.address}"
 
     def save(self, *args, **kwargs):
+        from teams.counters import household_saved
+
         # Both keys are functions of the row itself, kept in step on every save.
         self.province_id = self.hamlet.province_id
         self.search_key = household_search_key(head_name=self.head_name, address=self.address, phone=self.phone)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "province", "search_key"}
-        super().save(*args, **kwargs)
+        # So are the coverage counters (teams.counters), like an index of the row: here, so that
+        # every path that saves a household (registry, admin, fixtures) keeps them exact.
+        with transaction.atomic():
+            old = None
+            if self.pk is not None and not self._state.adding:
+                old = Household.objects.select_for_update().filter(pk=self.pk).first()
+            super().save(*args, **kwargs)
+            household_saved(self, old, kwargs.get("update_fields"))
 
     @property
     def is_priority(self):

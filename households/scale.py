@@ -11,7 +11,7 @@ Rows go in with PostgreSQL COPY, one transaction per commune; elsewhere
 visits are generated, with the semantics of `teams.visits`: visits ordered by
 (visited on, recorded at, id), first adoption is the first "set up now" or
 "already had", last outcome the last one. The test suite holds it equal to
-`adoptions_rebuild()`.
+`adoptions_rebuild()`. The coverage counters are then rebuilt from it (`teams.counters`).
 """
 
 import random
@@ -25,6 +25,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
+from teams.counters import counters_rebuild
 from teams.models import ADOPTED_OUTCOMES, Adoption, Assistance, Member, Official, Outcome, Service, Team, Visit
 
 from .models import Commune, Hamlet, Household, Province
@@ -182,6 +183,10 @@ def province_seed(plan, *, province_code=PROVINCE_CODE, out=print):
             f"{totals['assistance']:,} assistance, {totals['adoptions']:,} adoptions; "
             f"{elapsed:.0f}s elapsed, ~{eta:.0f}s to go"
         )
+    counter_started = time.monotonic()
+    rows = counters_rebuild(province=province)
+    totals["counter_rows"] = rows
+    out(f"Coverage counters: {rows:,} rows in {time.monotonic() - counter_started:.0f}s.")
     if writer.postgres:
         out("VACUUM ANALYZE (statistics and visibility for the planner)...")
         with connection.cursor() as cursor:
@@ -190,6 +195,7 @@ def province_seed(plan, *, province_code=PROVINCE_CODE, out=print):
                 "teams_visit",
                 "teams_assistance",
                 "teams_adoption",
+                "teams_coverageday",
                 "households_hamlet",
                 "teams_member",
                 "teams_team",

@@ -8,6 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from households.models import Household
 
 from .admin_scope import CommuneFilter, HamletFilter, ScopedAdmin, ScopedInline, filter_for
+from .counters import counters_rebuild, household_tracked
 from .models import AccessLog, Adoption, Assistance, Member, Official, Service, Target, Team, Visit
 from .visits import household_state_refresh, visit_delete
 
@@ -68,6 +69,12 @@ class ServiceAdmin(ScopedAdmin):
     list_filter = ["pillar", "active"]
     search_fields = ["code", "name", "name_en"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change or "pillar" in form.changed_data:
+            # The counters keep every subset of a pillar's services: a new service or pillar adds subsets.
+            counters_rebuild()
+
 
 class AssistanceInline(admin.TabularInline):
     model = Assistance
@@ -116,6 +123,13 @@ class VisitAdmin(SimpleHistoryAdmin, ScopedAdmin):
         obj._households_to_refresh = {obj.household_id}
         if change and "household" in form.changed_data:
             obj._households_to_refresh.add(form.initial["household"])
+        # The admin's view is one transaction: lock the households and note their counters before the change.
+        obj._tracked = [
+            household_tracked(household).__enter__()
+            for household in Household.objects.select_for_update()
+            .filter(pk__in=obj._households_to_refresh)
+            .order_by("pk")
+        ]
         obj.province_id = obj.household.province_id
         if not change:
             obj.recorded_by = request.user
@@ -132,8 +146,9 @@ class VisitAdmin(SimpleHistoryAdmin, ScopedAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         with transaction.atomic():
-            for household in Household.objects.select_for_update().filter(pk__in=form.instance._households_to_refresh):
-                household_state_refresh(household)
+            for tracked in form.instance._tracked:
+                household_state_refresh(tracked.household)
+                tracked.__exit__(None, None, None)
 
     def delete_model(self, request, obj):
         visit_delete(visit=obj)

@@ -8,9 +8,9 @@ For hamlets H, date D:
 - adopted(pillar) = those that adopted at least one counted service of the pillar;
 - people helped(S) = people helped for S in visits on or before D to those households.
 
-Figures are computed per hamlet with a fixed number of grouped queries, and
-a commune's or a province's are the sums of its hamlets' (`Figures.__add__`),
-so the rollup is exact by construction.
+Figures are read per hamlet from the coverage counters (`teams.counters`,
+kept in step with every write), and a commune's or a province's are the sums
+of its hamlets' (`Figures.__add__`), so the rollup is exact by construction.
 """
 
 from collections import defaultdict
@@ -18,13 +18,29 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import BooleanField, Case, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, When
-from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    JSONField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    When,
+)
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce
 from django.utils.formats import number_format
 
 from households.models import Hamlet, Household
 
-from .models import Adoption, Assistance, Member, Service, Team, Visit
+from . import counters
+from .models import Adoption, Assistance, CoverageDay, Member, Service, Team, Visit
 
 
 @dataclass
@@ -93,42 +109,51 @@ def _households(hamlet_ids, on, priority_only, province=None):
 def by_hamlet(hamlet_ids, *, on, priority_only=False, services=None, province=None):
     """Figures for each hamlet id as of the end of day `on`: {hamlet id: Figures}.
 
-    `hamlet_ids` may be a list or a values("pk") queryset; always four queries.
-    `province`, when the hamlets are known to lie in it, adds the distribution
-    key to every query without changing the figures.
+    Reads the coverage counters (`teams.counters`): per hamlet, the latest
+    `CoverageDay` on or before `on`, one index probe each, in one query
+    whatever the number of households. `hamlet_ids` may be a list or a
+    values("pk") queryset. `province`, when the hamlets are known to lie in
+    it, adds the distribution key without changing the figures.
     """
     services = services if services is not None else coverage_services()
-    service_ids = [s.pk for s in services]
-    figures = defaultdict(Figures)
-    households = _households(hamlet_ids, on, priority_only, province)
-
-    for row in households.values("hamlet_id").annotate(
-        n=Count("id"), reached=Count("id", filter=Q(first_visited_on__lte=on))
-    ):
-        figures[row["hamlet_id"]].households = row["n"]
-        figures[row["hamlet_id"]].reached = row["reached"]
-
-    adoptions = Adoption.objects.filter(
-        household__in=households.values("pk"), service__in=service_ids, first_adopted_on__lte=on
-    )
+    pillars = defaultdict(list)
+    for s in services:
+        pillars[s.pillar].append(s.pk)
+    latest = CoverageDay.objects.filter(hamlet=OuterRef("pk"), priority_only=priority_only, day__lte=on)
+    hamlets = Hamlet.objects.filter(pk__in=hamlet_ids)
     if province is not None:
-        adoptions = adoptions.filter(province=province)
-    for row in adoptions.values("household__hamlet_id", "service_id").annotate(n=Count("id")):
-        figures[row["household__hamlet_id"]].adopted[row["service_id"]] = row["n"]
-    for row in adoptions.values("household__hamlet_id", "service__pillar").annotate(
-        n=Count("household_id", distinct=True)
-    ):
-        figures[row["household__hamlet_id"]].adopted_pillar[row["service__pillar"]] = row["n"]
+        latest = latest.filter(province=province)
+        hamlets = hamlets.filter(province=province)
+    rows = hamlets.annotate(
+        figures=Subquery(latest.order_by("-day").values("figures")[:1], output_field=JSONField())
+    ).values_list("pk", "figures")
+    result = {}
+    for hamlet_id, counted in rows.order_by():
+        if not counted or not counted.get(counters.HOUSEHOLDS):
+            continue
+        f = Figures(counted[counters.HOUSEHOLDS], counted.get(counters.REACHED, 0))
+        for s in services:
+            if n := counted.get(counters.adopted_key(s.pk)):
+                f.adopted[s.pk] = n
+            if n := counted.get(counters.people_key(s.pk)):
+                f.people_helped[s.pk] = n
+        for pillar, ids in pillars.items():
+            if n := counted.get(counters.pillar_key(ids)):
+                f.adopted_pillar[pillar] = n
+        result[hamlet_id] = f
+    return result
 
-    helped = Assistance.objects.filter(
-        visit__household__in=households.values("pk"), service__in=service_ids, visit__visited_on__lte=on
-    )
+
+def households_count(hamlet_ids, *, province=None):
+    """Active households of the hamlets, whatever their registration date; from the counters, one query."""
+    latest = CoverageDay.objects.filter(hamlet=OuterRef("pk"), priority_only=False).order_by("-day")
+    hamlets = Hamlet.objects.filter(pk__in=hamlet_ids)
     if province is not None:
-        helped = helped.filter(province=province)
-    for row in helped.values("visit__household__hamlet_id", "service_id").annotate(n=Sum("people_helped")):
-        figures[row["visit__household__hamlet_id"]].people_helped[row["service_id"]] = row["n"] or 0
-
-    return dict(figures)
+        latest = latest.filter(province=province)
+        hamlets = hamlets.filter(province=province)
+    count = Cast(KeyTextTransform(counters.HOUSEHOLDS, "figures"), IntegerField())
+    n = Subquery(latest.annotate(n=count).values("n")[:1], output_field=IntegerField())
+    return hamlets.annotate(n=n).aggregate(total=Sum("n"))["total"] or 0
 
 
 def total(figures):
@@ -312,30 +337,32 @@ def _period_back(start, period, n):
 def adoption_trend(hamlet_ids, *, on, period="month", periods=12, priority_only=False, services=None, province=None):
     """Households adopting each service for the first time, per week or month, up to `on`; one query.
 
-    Counts the households that `by_hamlet` counts, so the sum over all periods
-    since the first adoption equals adopted(U, S, D).
+    The increase of adopted(U, S, ·) over each period, read from the counters
+    at the period boundaries (one index probe per hamlet and boundary), so the
+    sum over all periods since the first adoption equals adopted(U, S, D) as
+    `by_hamlet` counts it.
     """
     services = services if services is not None else coverage_services()
     last = _period_start(on, period)
     starts = [_period_back(last, period, n) for n in range(periods - 1, -1, -1)]
-    counts = {s.pk: [0] * periods for s in services}
-    index = {start: i for i, start in enumerate(starts)}
-    adoptions = Adoption.objects.filter(
-        household__in=_households(hamlet_ids, on, priority_only, province).values("pk"),
-        service__in=counts,
-        first_adopted_on__gte=starts[0],
-        first_adopted_on__lte=on,
-    )
+    # As of the eve of each period, and as of `on` for the last one.
+    boundaries = [start - timedelta(days=1) for start in starts] + [on]
+    latest = CoverageDay.objects.filter(hamlet=OuterRef("pk"), priority_only=priority_only)
+    hamlets = Hamlet.objects.filter(pk__in=hamlet_ids)
     if province is not None:
-        adoptions = adoptions.filter(province=province)
-    trunc = TruncWeek if period == "week" else TruncMonth
-    for row in (
-        adoptions.annotate(start=trunc("first_adopted_on")).values("start", "service_id").annotate(n=Count("id"))
-    ):
-        start = row["start"]
-        start = start.date() if hasattr(start, "date") else start
-        if start in index:
-            counts[row["service_id"]][index[start]] += row["n"]
+        latest = latest.filter(province=province)
+        hamlets = hamlets.filter(province=province)
+    columns = {
+        f"b{i}": Subquery(latest.filter(day__lte=day).order_by("-day").values("figures")[:1], output_field=JSONField())
+        for i, day in enumerate(boundaries)
+    }
+    adopted = [defaultdict(int) for _day in boundaries]
+    for row in hamlets.annotate(**columns).values(*columns).order_by():
+        for i, total_at in enumerate(adopted):
+            counted = row[f"b{i}"] or {}
+            for s in services:
+                total_at[s.pk] += counted.get(counters.adopted_key(s.pk), 0)
+    counts = {s.pk: [adopted[i + 1][s.pk] - adopted[i][s.pk] for i in range(periods)] for s in services}
     return Trend(period, starts, counts)
 
 

@@ -361,3 +361,39 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.at:%d/%m/%Y %H:%M} {self.user} {self.get_action_display()} {self.unit}"
+
+
+class CoverageDay(models.Model):
+    """A hamlet's cumulative coverage figures at the end of `day`, kept by `teams.counters`.
+
+    Sparse: a row exists only on days when something changed for the hamlet;
+    the figures as of D are those of the latest row on or before D. One row
+    counts every household, another (`priority_only`) only the poor, near-poor
+    and policy families. `figures` maps households "h", reached "r", adopted
+    "a<service id>", people helped "p<service id>" and pillars "g<service ids>"
+    (every subset of a pillar's services, so any set of counted services reads
+    exactly) to counts; zeros are left out.
+    """
+
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("province"), editable=False
+    )
+    hamlet = models.ForeignKey(Hamlet, on_delete=models.CASCADE, related_name="+", verbose_name=_("hamlet"))
+    priority_only = models.BooleanField(_("priority households only"))
+    day = models.DateField(_("day"))
+    figures = models.JSONField(_("figures"), default=dict)
+
+    class Meta:
+        verbose_name = _("coverage counter")
+        verbose_name_plural = _("coverage counters")
+        constraints = [
+            # Also the index of the read: per hamlet, the latest row with day <= D (one backward probe).
+            models.UniqueConstraint(fields=["hamlet", "priority_only", "day"], name="coverageday_one_per_hamlet_day"),
+        ]
+        indexes = [
+            # Rebuilding one province deletes its rows by the distribution key.
+            models.Index(fields=["province"], name="coverageday_province"),
+        ]
+
+    def __str__(self):
+        return f"{self.hamlet_id}/{'priority' if self.priority_only else 'all'} {self.day}"

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from households.models import Household
 
+from .counters import counters_rebuild, household_tracked
 from .models import ADOPTED_OUTCOMES, Adoption, Assistance, Outcome, Service, Visit
 
 
@@ -97,17 +98,18 @@ def visit_record(*, member, household, visited_on, outcomes, uuid=None, note="",
             existing = Visit.objects.filter(pk=uuid).first()
             if existing is not None:
                 return existing, False
-            visit = Visit.objects.create(
-                id=uuid,
-                province_id=household.province_id,
-                household=household,
-                member=member,
-                visited_on=visited_on,
-                note=note,
-                recorded_by=recorded_by,
-            )
-            _store_assistance(visit, outcomes, user=recorded_by)
-            household_state_refresh(household)
+            with household_tracked(household):
+                visit = Visit.objects.create(
+                    id=uuid,
+                    province_id=household.province_id,
+                    household=household,
+                    member=member,
+                    visited_on=visited_on,
+                    note=note,
+                    recorded_by=recorded_by,
+                )
+                _store_assistance(visit, outcomes, user=recorded_by)
+                household_state_refresh(household)
     except IntegrityError:
         # The same UUID stored meanwhile under another household's lock.
         existing = Visit.objects.filter(pk=uuid).first()
@@ -122,12 +124,13 @@ def visit_update(*, visit, visited_on, outcomes, note=""):
     _validate(member=visit.member, household=visit.household, visited_on=visited_on, outcomes=outcomes, new=False)
     with transaction.atomic():
         household = _locked_household(visit.household)
-        visit.visited_on = visited_on
-        visit.note = note
-        visit.save(update_fields=["visited_on", "note", "updated_at"])
-        visit.assistances.all().delete()
-        _store_assistance(visit, outcomes)
-        household_state_refresh(household)
+        with household_tracked(household):
+            visit.visited_on = visited_on
+            visit.note = note
+            visit.save(update_fields=["visited_on", "note", "updated_at"])
+            visit.assistances.all().delete()
+            _store_assistance(visit, outcomes)
+            household_state_refresh(household)
     return visit
 
 
@@ -135,14 +138,16 @@ def visit_delete(*, visit):
     """Delete a wrong visit; the household's state is recomputed without it."""
     with transaction.atomic():
         household = _locked_household(visit.household)
-        visit.delete()
-        household_state_refresh(household)
+        with household_tracked(household):
+            visit.delete()
+            household_state_refresh(household)
 
 
 def household_state_refresh(household):
     """Recompute one household's adoptions and visit dates from its visits.
 
-    Call inside a transaction that holds the household's row lock.
+    Call inside a transaction that holds the household's row lock, within
+    `counters.household_tracked(household)` so that the coverage counters follow.
     """
     rows = (
         Assistance.objects.filter(visit__household=household)
@@ -193,7 +198,7 @@ def household_state_refresh(household):
 
 
 def adoptions_rebuild(*, province=None, chunk_size=5000):
-    """Recompute every household's state from the visits, set-based.
+    """Recompute every household's state from the visits, set-based, then the coverage counters.
 
     Returns the number of adoption rows written.
     """
@@ -241,4 +246,5 @@ def adoptions_rebuild(*, province=None, chunk_size=5000):
             first_visited_on=Subquery(visits.values("household").annotate(d=Min("visited_on")).values("d")),
             last_visited_on=Subquery(visits.values("household").annotate(d=Max("visited_on")).values("d")),
         )
+        counters_rebuild(province=province)
     return written

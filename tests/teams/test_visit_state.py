@@ -1,15 +1,18 @@
 """The state kept per household and service, against DESIGN.md "Coverage"."""
 
 import uuid
+from collections import defaultdict
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from households.models import Household
-from teams.models import Adoption, Assistance, Outcome, Visit
+from households.registry import household_deactivate, household_update
+from teams.models import Adoption, Assistance, CoverageDay, Outcome, Visit
 from teams.visits import Help, adoptions_rebuild, visit_delete, visit_record, visit_update
 
 
@@ -103,17 +106,38 @@ def test_it_refuses_bad_visits_and_stores_nothing(world, change, field):
     assert not Visit.objects.exists() and not Adoption.objects.exists()
 
 
+def counters_by_day(first, last):
+    """{(hamlet, priority_only, day): figures} as of every day from `first` to `last`, from the counters."""
+    series = defaultdict(list)
+    for row in CoverageDay.objects.order_by("day"):
+        series[(row.hamlet_id, row.priority_only)].append((row.day, row.figures))
+    result = {}
+    for (hamlet_id, flag), rows in series.items():
+        day = first
+        while day <= last:
+            latest = [figures for on, figures in rows if on <= day]
+            if latest and latest[-1]:
+                result[(hamlet_id, flag, day)] = latest[-1]
+            day += timedelta(days=1)
+    return result
+
+
 def snapshot():
-    return sorted(
-        Adoption.objects.values_list(
-            "household_id", "service_id", "first_adopted_on", "last_outcome", "last_visited_on"
-        )
-    ), sorted(Household.objects.values_list("pk", "first_visited_on", "last_visited_on"))
+    today = timezone.localdate()
+    return (
+        sorted(
+            Adoption.objects.values_list(
+                "household_id", "service_id", "first_adopted_on", "last_outcome", "last_visited_on"
+            )
+        ),
+        sorted(Household.objects.values_list("pk", "first_visited_on", "last_visited_on")),
+        counters_by_day(today - timedelta(days=100), today),
+    )
 
 
 operations = st.lists(
     st.tuples(
-        st.sampled_from(["record", "record", "record", "resend", "edit", "delete"]),
+        st.sampled_from(["record", "record", "record", "resend", "edit", "delete", "particulars"]),
         st.integers(0, 2),  # household
         st.integers(0, 40),  # days ago
         st.lists(
@@ -131,34 +155,53 @@ operations = st.lists(
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=operations)
 def test_it_keeps_the_incremental_state_equal_to_a_rebuild(world, ops):
-    """Random visits, late arrivals, resends, edits and deletes: incremental == rebuilt."""
+    """Random visits, late arrivals, resends, edits, deletes and household edits: incremental == rebuilt,
+    for the adoptions and for the coverage counters as of every day."""
     w = world
-    households = [w.household, w.household2, Household.objects.get(pk=w.household.pk)]
     services = [w.services[c] for c in ("province_app", "vneid_level2", "ewallet", "online_safety")]
     Visit.objects.all().delete()  # hypothesis reuses the fixture's rows between examples
+    Household.objects.filter(pk__in=[w.household.pk, w.household2.pk]).update(
+        active=True, registered_on=w.today - timedelta(days=90)
+    )
+    # The third is a second, stale copy of the first: edits must not trust what an instance holds.
+    households = [Household.objects.get(pk=pk) for pk in (w.household.pk, w.household2.pk, w.household.pk)]
     adoptions_rebuild()
     uuids = []
     for op, which, days_ago, helps, pick in ops:
         outcomes = {services[s]: Help(outcome, people) for s, outcome, people in helps}
         visited_on = w.today - timedelta(days=days_ago)
         visits = list(Visit.objects.order_by("recorded_at", "pk"))
-        if op == "resend" and uuids:
-            visit_record(
-                uuid=uuids[pick % len(uuids)],
-                member=w.member_m,
-                household=households[which],
-                visited_on=visited_on,
-                outcomes=outcomes,
-            )
-        elif op == "edit" and visits:
-            visit_update(visit=visits[pick % len(visits)], visited_on=visited_on, outcomes=outcomes)
-        elif op == "delete" and visits:
-            visit_delete(visit=visits[pick % len(visits)])
-        else:
-            visit, _ = visit_record(
-                member=w.member_m, household=households[which], visited_on=visited_on, outcomes=outcomes
-            )
-            uuids.append(visit.pk)
+        try:
+            if op == "resend" and uuids:
+                visit_record(
+                    uuid=uuids[pick % len(uuids)],
+                    member=w.member_m,
+                    household=households[which],
+                    visited_on=visited_on,
+                    outcomes=outcomes,
+                )
+            elif op == "edit" and visits:
+                visit_update(visit=visits[pick % len(visits)], visited_on=visited_on, outcomes=outcomes)
+            elif op == "delete" and visits:
+                visit_delete(visit=visits[pick % len(visits)])
+            elif op == "particulars":
+                # Priority, registration date, hamlet and the active flag move the household between counters.
+                household_update(
+                    household=households[which],
+                    poverty=list(Household.Poverty.values)[pick % 3],
+                    policy_family=bool(pick & 4),
+                    registered_on=w.today - timedelta(days=days_ago + 60 * (pick & 1)),
+                    hamlet=w.hamlet if pick & 8 else w.hamlet2,
+                )
+                if pick % 7 == 0:
+                    household_deactivate(household=households[which])
+            else:
+                visit, _ = visit_record(
+                    member=w.member_m, household=households[which], visited_on=visited_on, outcomes=outcomes
+                )
+                uuids.append(visit.pk)
+        except ValidationError:
+            pass  # a visit to a deactivated household or before its registration: nothing stored
         incremental = snapshot()
         adoptions_rebuild()
         assert snapshot() == incremental

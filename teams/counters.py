@@ -1,0 +1,411 @@
+"""Coverage counters: each hamlet's cumulative figures per day, kept in step with every write.
+
+`teams.coverage.by_hamlet` reads `CoverageDay` so that a page costs what it
+shows (one index probe per hamlet), not the size of the unit. The counters
+are a function of the base tables with the semantics of DESIGN.md "Coverage":
+
+A household's *contribution* is a set of events (hamlet, priority flag, day,
+key, n): +1 households ("h") on its registration day, +1 reached ("r") on its
+first visit, +1 adopted ("a<service id>") on each first adoption, +1 per pillar
+("g<service ids>") on the first adoption among each subset of a pillar's
+services, +people helped ("p<service id>") per service and visit day; none if
+it is inactive (the current flag counts for every date), and no event before
+its registration (it is not counted then).
+Each is counted in the "all" row, and again in the "priority" row for a poor,
+near-poor or policy family.
+
+Every write that can change a contribution (a visit recorded, corrected or
+deleted; a household registered, edited, deactivated) computes it before and
+after, under the household's row lock, and `counters_apply` adds the
+difference to the rows of that day onwards in the same transaction.
+`counters_rebuild` recomputes everything set-based; the tests hold the two equal.
+
+Pillars are stored for every non-empty subset of a pillar's services, so
+switching a service's "active" or "counts for coverage" in the admin changes
+nothing here. Adding a service or moving it to another pillar adds subsets
+that old contributions lack: the admin rebuilds the counters then.
+"""
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from itertools import combinations
+
+from django.db import connection, transaction
+from django.db.models import BooleanField, Case, Count, Q, Sum, Value, When
+from django.db.models.functions import Greatest
+
+from households.models import Hamlet, Household
+
+from .models import Adoption, Assistance, CoverageDay, Service
+
+# Short keys: a province holds about a million of these rows.
+HOUSEHOLDS, REACHED = "h", "r"
+
+
+def adopted_key(service_id):
+    return f"a{service_id}"
+
+
+def people_key(service_id):
+    return f"p{service_id}"
+
+
+def pillar_key(service_ids):
+    return "g" + ".".join(str(i) for i in sorted(service_ids))
+
+
+def pillar_subsets():
+    """[(pillar, frozenset of service ids)] for every non-empty subset of each pillar's services."""
+    by_pillar = defaultdict(list)
+    for pk, pillar in Service.objects.order_by("pk").values_list("pk", "pillar"):
+        by_pillar[pillar].append(pk)
+    return [
+        (pillar, frozenset(subset))
+        for pillar, ids in by_pillar.items()
+        for size in range(1, len(ids) + 1)
+        for subset in combinations(ids, size)
+    ]
+
+
+def priority_q(prefix=""):
+    return Q(**{f"{prefix}poverty__in": [Household.Poverty.POOR, Household.Poverty.NEAR_POOR]}) | Q(
+        **{f"{prefix}policy_family": True}
+    )
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What of a household row its contribution depends on."""
+
+    province_id: int
+    hamlet_id: int
+    registered_on: date
+    active: bool
+    priority: bool
+    first_visited_on: date | None
+
+    @classmethod
+    def of(cls, household):
+        return cls(
+            household.province_id,
+            household.hamlet_id,
+            household.registered_on,
+            household.active,
+            household.is_priority,
+            household.first_visited_on,
+        )
+
+
+def _add(events, facts, day, key, n):
+    day = max(day, facts.registered_on)
+    events[(facts.province_id, facts.hamlet_id, False, day, key)] += n
+    if facts.priority:
+        events[(facts.province_id, facts.hamlet_id, True, day, key)] += n
+
+
+def contribution(facts, adopted_on, people, subsets, events=None):
+    """{(province, hamlet, priority_only, day, key): n} for one household.
+
+    `adopted_on`: {service id: first adopted on}; `people`: {(service id, visited on): people}.
+    """
+    events = events if events is not None else defaultdict(int)
+    if not facts.active:
+        return events
+    _add(events, facts, facts.registered_on, HOUSEHOLDS, 1)
+    if facts.first_visited_on is not None:
+        _add(events, facts, facts.first_visited_on, REACHED, 1)
+    for service_id, day in adopted_on.items():
+        if day is not None:
+            _add(events, facts, day, adopted_key(service_id), 1)
+    for _pillar, subset in subsets:
+        days = [adopted_on[s] for s in subset if adopted_on.get(s) is not None]
+        if days:
+            _add(events, facts, min(days), pillar_key(subset), 1)
+    for (service_id, day), n in people.items():
+        if n:
+            _add(events, facts, day, people_key(service_id), n)
+    return events
+
+
+def _visit_facts(household_id):
+    adopted_on = dict(Adoption.objects.filter(household_id=household_id).values_list("service_id", "first_adopted_on"))
+    people = {
+        (row["service_id"], row["visit__visited_on"]): row["n"]
+        for row in Assistance.objects.filter(visit__household_id=household_id)
+        .values("service_id", "visit__visited_on")
+        .annotate(n=Sum("people_helped"))
+        .order_by()
+    }
+    return adopted_on, people
+
+
+def household_contribution(household, subsets=None):
+    """The household's contribution as stored now (its row as given, its adoptions and visits from the database)."""
+    subsets = subsets if subsets is not None else pillar_subsets()
+    adopted_on, people = _visit_facts(household.pk)
+    return contribution(Facts.of(household), adopted_on, people, subsets)
+
+
+class household_tracked:
+    """Context manager around a change to one household's visits: applies the counters' difference.
+
+    Enter it holding the household's row lock, with `household` fresh from
+    that lock; the body must leave `household` refreshed (household_state_refresh does).
+    """
+
+    def __init__(self, household):
+        self.household = household
+
+    def __enter__(self):
+        self.subsets = pillar_subsets()
+        self.before = household_contribution(self.household, self.subsets)
+        return self
+
+    def __exit__(self, kind, value, traceback):
+        if kind is None:
+            counters_apply(self.before, household_contribution(self.household, self.subsets))
+
+
+def household_saved(household, old, update_fields=None):
+    """Apply the difference a saved household row makes: `old` is its row before (None when new).
+
+    Call in the save's transaction, `old` read with the row lock. Fields left
+    out of `update_fields` keep their stored value, whatever the instance holds.
+    """
+    new_facts = Facts.of(household)
+    if old is not None and update_fields is not None:
+        saved = {name.removesuffix("_id") for name in update_fields}
+        stored = Facts.of(old)
+        kept = {
+            attribute: getattr(stored, attribute)
+            for attribute in ("province_id", "hamlet_id", "registered_on", "active", "first_visited_on")
+            if attribute.removesuffix("_id") not in saved
+        }
+        poverty = household.poverty if "poverty" in saved else old.poverty
+        policy = household.policy_family if "policy_family" in saved else old.policy_family
+        kept["priority"] = poverty != Household.Poverty.NONE or policy
+        new_facts = Facts(**{**new_facts.__dict__, **kept})
+    if old is None:
+        before = {}
+        after = contribution(new_facts, {}, {}, [])
+    else:
+        old_facts = Facts.of(old)
+        if old_facts == new_facts:
+            return
+        subsets = pillar_subsets()
+        adopted_on, people = _visit_facts(household.pk)
+        before = contribution(old_facts, adopted_on, people, subsets)
+        after = contribution(new_facts, adopted_on, people, subsets)
+    counters_apply(before, after)
+
+
+def _merge(figures, delta):
+    result = dict(figures)
+    for key, n in delta.items():
+        value = result.get(key, 0) + n
+        if value:
+            result[key] = value
+        else:
+            result.pop(key, None)
+    return result
+
+
+def counters_apply(before, after):
+    """Add `after - before` to the counters: rows at each event day are created, later rows shifted.
+
+    Locks the hamlets' rows (in id order, after the household's lock): writers
+    to one hamlet queue, so a row created for a day cannot miss a concurrent
+    writer's delta, and no update is lost.
+    """
+    delta = defaultdict(int)
+    for key, n in after.items():
+        delta[key] += n
+    for key, n in before.items():
+        delta[key] -= n
+    groups = defaultdict(lambda: defaultdict(dict))  # (province, hamlet, flag) -> day -> {key: n}
+    for (province_id, hamlet_id, flag, day, key), n in delta.items():
+        if n:
+            groups[(province_id, hamlet_id, flag)][day][key] = n
+    if not groups:
+        return
+    with transaction.atomic():
+        list(
+            Hamlet.objects.select_for_update()
+            .filter(pk__in={hamlet_id for _p, hamlet_id, _f in groups})
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        for (province_id, hamlet_id, flag), by_day in sorted(groups.items(), key=lambda item: item[0][1:]):
+            _shift(province_id, hamlet_id, flag, by_day)
+
+
+def _shift(province_id, hamlet_id, flag, by_day):
+    first = min(by_day)
+    rows = CoverageDay.objects.filter(hamlet_id=hamlet_id, priority_only=flag)
+    previous = rows.filter(day__lt=first).order_by("-day").values_list("figures", flat=True).first() or {}
+    existing = {row.day: row for row in rows.filter(day__gte=first).order_by("day")}
+    running, stored, changed, new = {}, previous, [], []
+    for day in sorted(set(existing) | set(by_day)):
+        if day in by_day:
+            running = _merge(running, by_day[day])
+        row = existing.get(day)
+        if row is None:
+            new.append(
+                CoverageDay(
+                    province_id=province_id,
+                    hamlet_id=hamlet_id,
+                    priority_only=flag,
+                    day=day,
+                    figures=_merge(stored, running),
+                )
+            )
+        else:
+            stored = row.figures
+            row.figures = _merge(stored, running)
+            changed.append(row)
+    CoverageDay.objects.bulk_update(changed, ["figures"], batch_size=500)
+    CoverageDay.objects.bulk_create(new)
+
+
+def counters_rebuild(*, province=None, batch_size=2000):
+    """Recompute every counter from the base tables, set-based, one commune at a time.
+
+    Returns the number of rows written.
+    """
+    hamlets = Hamlet.objects.all()
+    if province is not None:
+        hamlets = hamlets.filter(province=province)
+    subsets = pillar_subsets()
+    written = 0
+    with transaction.atomic():
+        old = CoverageDay.objects.all() if province is None else CoverageDay.objects.filter(province=province)
+        old.delete()
+        communes = hamlets.order_by("commune_id").values_list("commune_id", flat=True).distinct()
+        for commune_id in list(communes):
+            written += _write(_cumulate(_commune_events(commune_id, subsets)), batch_size)
+    return written
+
+
+def _write(rows, batch_size):
+    if connection.vendor == "postgresql":
+        # COPY: the rebuild of a 1M-household province writes about a million rows.
+        n = 0
+        table = CoverageDay._meta.db_table
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY {table} (province_id, hamlet_id, priority_only, day, figures) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row((row.province_id, row.hamlet_id, row.priority_only, row.day, json.dumps(row.figures)))
+                n += 1
+        return n
+    rows = list(rows)
+    CoverageDay.objects.bulk_create(rows, batch_size=batch_size)
+    return len(rows)
+
+
+def _priority(prefix=""):
+    return Case(When(priority_q(prefix), then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+def _commune_events(commune_id, subsets):
+    """{(province, hamlet, flag, day, key): n} of every active household of one commune."""
+    events = defaultdict(int)
+    households = Household.objects.filter(hamlet__commune_id=commune_id, active=True)
+
+    def add(province_id, hamlet_id, priority, day, key, n):
+        events[(province_id, hamlet_id, False, day, key)] += n
+        if priority:
+            events[(province_id, hamlet_id, True, day, key)] += n
+
+    for row in (
+        households.values("province_id", "hamlet_id", "registered_on", prio=_priority())
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        add(row["province_id"], row["hamlet_id"], row["prio"], row["registered_on"], HOUSEHOLDS, row["n"])
+    for row in (
+        households.filter(first_visited_on__isnull=False)
+        .values("province_id", "hamlet_id", prio=_priority(), d=Greatest("first_visited_on", "registered_on"))
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        add(row["province_id"], row["hamlet_id"], row["prio"], row["d"], REACHED, row["n"])
+    helped = (
+        Assistance.objects.filter(visit__household__hamlet__commune_id=commune_id, visit__household__active=True)
+        .values(
+            "service_id",
+            "visit__household__province_id",
+            "visit__household__hamlet_id",
+            prio=_priority("visit__household__"),
+            d=Greatest("visit__visited_on", "visit__household__registered_on"),
+        )
+        .annotate(n=Sum("people_helped"))
+        .order_by()
+    )
+    for row in helped:
+        if row["n"]:
+            add(
+                row["visit__household__province_id"],
+                row["visit__household__hamlet_id"],
+                row["prio"],
+                row["d"],
+                people_key(row["service_id"]),
+                row["n"],
+            )
+    # Adoptions and pillars need each household's dates together: streamed in household order.
+    adoptions = (
+        Adoption.objects.filter(
+            household__hamlet__commune_id=commune_id, household__active=True, first_adopted_on__isnull=False
+        )
+        .order_by("household_id")
+        .values_list(
+            "household_id",
+            "household__province_id",
+            "household__hamlet_id",
+            "household__registered_on",
+            "household__poverty",
+            "household__policy_family",
+            "service_id",
+            "first_adopted_on",
+        )
+    )
+    current, adopted_on = None, {}
+    for household_id, province_id, hamlet_id, registered_on, poverty, policy, service_id, day in adoptions.iterator(
+        chunk_size=5000
+    ):
+        if current is not None and current[0] != household_id:
+            _adoption_events(events, current[1], adopted_on, subsets)
+            adopted_on = {}
+        priority = poverty != Household.Poverty.NONE or policy
+        current = (household_id, Facts(province_id, hamlet_id, registered_on, True, priority, None))
+        adopted_on[service_id] = day
+    if current is not None:
+        _adoption_events(events, current[1], adopted_on, subsets)
+    return events
+
+
+def _adoption_events(events, facts, adopted_on, subsets):
+    for service_id, day in adopted_on.items():
+        _add(events, facts, day, adopted_key(service_id), 1)
+    for _pillar, subset in subsets:
+        days = [adopted_on[s] for s in subset if s in adopted_on]
+        if days:
+            _add(events, facts, min(days), pillar_key(subset), 1)
+
+
+def _cumulate(events):
+    """CoverageDay rows (unsaved) from daily increments: one per hamlet, flag and day with an event."""
+    by_series = defaultdict(lambda: defaultdict(dict))
+    for (province_id, hamlet_id, flag, day, key), n in events.items():
+        if n:
+            by_series[(province_id, hamlet_id, flag)][day][key] = n
+    for (province_id, hamlet_id, flag), by_day in by_series.items():
+        running = {}
+        for day in sorted(by_day):
+            running = _merge(running, by_day[day])
+            yield CoverageDay(
+                province_id=province_id, hamlet_id=hamlet_id, priority_only=flag, day=day, figures=running
+            )
