@@ -285,6 +285,10 @@ def counters_rebuild(*, province=None, batch_size=2000):
         communes = hamlets.order_by("commune_id").values_list("commune_id", flat=True).distinct()
         for commune_id in list(communes):
             written += _write(_cumulate(_commune_events(commune_id, subsets)), batch_size)
+        if connection.vendor == "postgresql":
+            # Fresh statistics, or the planner guesses on a table it has never seen filled.
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {CoverageDay._meta.db_table}")
     return written
 
 

@@ -113,7 +113,9 @@ def by_hamlet(hamlet_ids, *, on, priority_only=False, services=None, province=No
     `CoverageDay` on or before `on`, one index probe each, in one query
     whatever the number of households. `hamlet_ids` may be a list or a
     values("pk") queryset. `province`, when the hamlets are known to lie in
-    it, adds the distribution key without changing the figures.
+    it, adds the distribution key to the hamlets without changing the figures
+    (not to the probe: the hamlet already picks its rows, and a second
+    index on the province would only tempt the planner into a bitmap AND).
     """
     services = services if services is not None else coverage_services()
     pillars = defaultdict(list)
@@ -122,7 +124,6 @@ def by_hamlet(hamlet_ids, *, on, priority_only=False, services=None, province=No
     latest = CoverageDay.objects.filter(hamlet=OuterRef("pk"), priority_only=priority_only, day__lte=on)
     hamlets = Hamlet.objects.filter(pk__in=hamlet_ids)
     if province is not None:
-        latest = latest.filter(province=province)
         hamlets = hamlets.filter(province=province)
     rows = hamlets.annotate(
         figures=Subquery(latest.order_by("-day").values("figures")[:1], output_field=JSONField())
@@ -149,7 +150,6 @@ def households_count(hamlet_ids, *, province=None):
     latest = CoverageDay.objects.filter(hamlet=OuterRef("pk"), priority_only=False).order_by("-day")
     hamlets = Hamlet.objects.filter(pk__in=hamlet_ids)
     if province is not None:
-        latest = latest.filter(province=province)
         hamlets = hamlets.filter(province=province)
     count = Cast(KeyTextTransform(counters.HOUSEHOLDS, "figures"), IntegerField())
     n = Subquery(latest.annotate(n=count).values("n")[:1], output_field=IntegerField())
@@ -350,7 +350,6 @@ def adoption_trend(hamlet_ids, *, on, period="month", periods=12, priority_only=
     latest = CoverageDay.objects.filter(hamlet=OuterRef("pk"), priority_only=priority_only)
     hamlets = Hamlet.objects.filter(pk__in=hamlet_ids)
     if province is not None:
-        latest = latest.filter(province=province)
         hamlets = hamlets.filter(province=province)
     columns = {
         f"b{i}": Subquery(latest.filter(day__lte=day).order_by("-day").values("figures")[:1], output_field=JSONField())

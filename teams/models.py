@@ -390,10 +390,6 @@ class CoverageDay(models.Model):
             # Also the index of the read: per hamlet, the latest row with day <= D (one backward probe).
             models.UniqueConstraint(fields=["hamlet", "priority_only", "day"], name="coverageday_one_per_hamlet_day"),
         ]
-        indexes = [
-            # Rebuilding one province deletes its rows by the distribution key.
-            models.Index(fields=["province"], name="coverageday_province"),
-        ]
 
     def __str__(self):
         return f"{self.hamlet_id}/{'priority' if self.priority_only else 'all'} {self.day}"

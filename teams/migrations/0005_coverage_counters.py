@@ -51,7 +51,6 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "coverage counter",
                 "verbose_name_plural": "coverage counters",
-                "indexes": [models.Index(fields=["province"], name="coverageday_province")],
                 "constraints": [
                     models.UniqueConstraint(
                         fields=("hamlet", "priority_only", "day"), name="coverageday_one_per_hamlet_day"
