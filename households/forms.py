@@ -15,6 +15,7 @@ from .lookup import (
 from .models import Hamlet, Household
 from .registry import EDITABLE_FIELDS
 from .search import digits
+from .validators import reject_control_characters
 
 INVALID_CHOICE = {"invalid_choice": _("Choose one of the options in the list.")}
 
@@ -135,12 +136,14 @@ class HouseholdForm(forms.ModelForm):
         self.fields["confirm_namesake"].widget = forms.CheckboxInput()
 
     def clean_head_name(self):
+        reject_control_characters(self.cleaned_data["head_name"])
         name = " ".join(self.cleaned_data["head_name"].split())
         if len(name) < 2:
             raise forms.ValidationError(_("Enter the head of household's full name."))
         return name
 
     def clean_address(self):
+        reject_control_characters(self.cleaned_data["address"])
         return " ".join(self.cleaned_data["address"].split())
 
     def clean_phone(self):

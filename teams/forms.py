@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from households.validators import reject_control_characters
+
 from .models import Member, Outcome
 from .visits import Help
 
@@ -82,6 +84,16 @@ class VisitForm(forms.Form):
             )
         return visited_on
 
+    def clean(self):
+        cleaned = super().clean()
+        if "uuid" in self.errors:
+            # The hidden id came back damaged: hand out a fresh one so the next send can be stored.
+            del self.errors["uuid"]
+            self.data = self.data.copy()
+            self.data["uuid"] = str(uuid.uuid4())
+            self.add_error(None, _("The form was damaged on the way. Check it and save again."))
+        return cleaned
+
     def outcomes(self):
         """{Service: Help} for the services given an outcome; people count only for "set up now"."""
         people = self.cleaned_data["people_helped"]
@@ -108,6 +120,7 @@ class MemberForm(forms.ModelForm):
             self.fields["role"].help_text = _("You cannot change your own role.")
 
     def clean_full_name(self):
+        reject_control_characters(self.cleaned_data["full_name"])
         name = " ".join(self.cleaned_data["full_name"].split())
         if len(name) < 2:
             raise forms.ValidationError(_("Enter the member's full name."))
