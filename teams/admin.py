@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -60,6 +62,14 @@ class OfficialAdmin(SimpleHistoryAdmin, ScopedAdmin):
     list_select_related = ["user", "province", "commune"]
     autocomplete_fields = ["user", "province", "commune"]
 
+    def has_change_permission(self, request, obj=None):
+        # Nobody widens their own scope.
+        if obj is not None and obj.user_id == request.user.pk and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    has_delete_permission = has_change_permission
+
 
 @admin.register(Service)
 class ServiceAdmin(ScopedAdmin):
@@ -67,6 +77,16 @@ class ServiceAdmin(ScopedAdmin):
     list_editable = ["order", "active", "counts_for_coverage"]
     list_filter = ["pillar", "active"]
     search_fields = ["code", "name", "name_en"]
+
+    # The catalogue is national: only a superuser changes it.
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
 
 
 class AssistanceInline(admin.TabularInline):
@@ -132,6 +152,10 @@ class VisitAdmin(SimpleHistoryAdmin, ScopedAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         with transaction.atomic():
+            # A visit moved to another household carries its assistance's distribution key along.
+            form.instance.assistances.exclude(province_id=form.instance.province_id).update(
+                province_id=form.instance.province_id
+            )
             for household in Household.objects.select_for_update().filter(pk__in=form.instance._households_to_refresh):
                 household_state_refresh(household)
 
@@ -208,3 +232,17 @@ class AccessLogAdmin(ReadOnlyAdmin):
 admin.site.site_header = _("Gõ Cửa administration")
 admin.site.site_title = _("Gõ Cửa")
 admin.site.index_title = _("Divisions, teams, households and visits")
+
+
+class ScopedUserAdmin(ScopedAdmin, UserAdmin):
+    """Logins, cut to the province; only a superuser hands out admin rights."""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += ["is_staff", "is_superuser", "groups", "user_permissions"]
+        return fields
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), ScopedUserAdmin)

@@ -78,6 +78,14 @@ def _store_assistance(visit, outcomes, *, user=None):
     Assistance.history.bulk_history_create(created, default_user=user)
 
 
+def _resent(existing, *, household, member):
+    """The stored visit of a resent UUID, provided it is the same household's and member's."""
+    if (existing.household_id, existing.member_id) != (household.pk, member.pk):
+        # Not a resend: a reused or forged id must not swallow this visit.
+        raise ValidationError({"__all__": _("This form was already used for another visit. Open it again.")})
+    return existing
+
+
 def visit_record(*, member, household, visited_on, outcomes, uuid=None, note="", recorded_by=None):
     """Store a visit once per UUID and update the household's state.
 
@@ -88,7 +96,7 @@ def visit_record(*, member, household, visited_on, outcomes, uuid=None, note="",
     uuid = uuid or uuid_module.uuid4()
     existing = Visit.objects.filter(pk=uuid).first()
     if existing is not None:
-        return existing, False
+        return _resent(existing, household=household, member=member), False
     _validate(member=member, household=household, visited_on=visited_on, outcomes=outcomes)
     try:
         with transaction.atomic():
@@ -96,7 +104,9 @@ def visit_record(*, member, household, visited_on, outcomes, uuid=None, note="",
             # A concurrent resend of the same UUID for this household waited on the lock.
             existing = Visit.objects.filter(pk=uuid).first()
             if existing is not None:
-                return existing, False
+                return _resent(existing, household=household, member=member), False
+            if not household.active:  # deactivated since the checks above
+                raise ValidationError({"household": _("This household has been deactivated.")})
             visit = Visit.objects.create(
                 id=uuid,
                 province_id=household.province_id,
@@ -113,7 +123,7 @@ def visit_record(*, member, household, visited_on, outcomes, uuid=None, note="",
         existing = Visit.objects.filter(pk=uuid).first()
         if existing is None:
             raise
-        return existing, False
+        return _resent(existing, household=household, member=member), False
     return visit, True
 
 
