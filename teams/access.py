@@ -61,16 +61,16 @@ class Scope:
     def is_official(self):
         return self.kind in (self.PROVINCE, self.COMMUNE)
 
-    def _hamlet_filter(self, prefix=""):
-        """A Q object restricting rows that reach a hamlet through `prefix`."""
+    def _hamlet_filter(self):
+        """A Q object restricting hamlets, or rows that carry province and commune like them."""
         if self.kind == self.ALL:
             return Q()
         if self.kind == self.PROVINCE:
-            return Q(**{f"{prefix}province": self.province})
+            return Q(province=self.province)
         if self.kind == self.COMMUNE:
-            return Q(**{f"{prefix}commune": self.commune})
+            return Q(commune=self.commune)
         if self.kind == self.TEAM:
-            return Q(**{f"{prefix}pk__in": self.team.hamlets.values("pk")})
+            return Q(pk__in=self.team.hamlets.values("pk"))
         return Q(pk__in=[])
 
     def provinces(self):

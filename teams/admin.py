@@ -3,7 +3,6 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -11,7 +10,7 @@ from households.models import Household
 
 from .admin_scope import CommuneFilter, HamletFilter, ScopedAdmin, ScopedInline, filter_for
 from .models import AccessLog, Adoption, Assistance, Member, Official, Service, Target, Team, Visit
-from .visits import household_state_refresh, visit_delete
+from .visits import household_state_refresh, visit_date_problem, visit_delete
 
 
 class MemberInline(ScopedInline, admin.TabularInline):
@@ -103,14 +102,10 @@ class VisitAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         visited_on, household = cleaned.get("visited_on"), cleaned.get("household")
-        if visited_on and visited_on > timezone.localdate():
-            self.add_error("visited_on", _("The visit date cannot be in the future."))
-        elif visited_on and household and visited_on < household.registered_on:
-            self.add_error(
-                "visited_on",
-                _("The visit date cannot be before the household was registered (%(date)s).")
-                % {"date": household.registered_on.strftime("%d/%m/%Y")},
-            )
+        if visited_on and household:
+            problem = visit_date_problem(visited_on=visited_on, household=household)
+            if problem:
+                self.add_error("visited_on", problem)
         return cleaned
 
 

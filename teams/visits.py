@@ -32,6 +32,17 @@ class Help:
     people_helped: int = 1
 
 
+def visit_date_problem(*, visited_on, household):
+    """Why a visit cannot be on this date (in the future, before registration), or None."""
+    if visited_on > timezone.localdate():
+        return _("The visit date cannot be in the future.")
+    if visited_on < household.registered_on:
+        return _("The visit date cannot be before the household was registered (%(date)s).") % {
+            "date": household.registered_on.strftime("%d/%m/%Y")
+        }
+    return None
+
+
 def _validate(*, member, household, visited_on, outcomes, new=True):
     """Raise ValidationError naming the field at fault; corrections skip the checks on who may record."""
     errors = {}
@@ -42,12 +53,9 @@ def _validate(*, member, household, visited_on, outcomes, new=True):
             errors["household"] = _("This household is not in a hamlet served by the member's team.")
         if not household.active:
             errors["household"] = _("This household has been deactivated.")
-    if visited_on > timezone.localdate():
-        errors["visited_on"] = _("The visit date cannot be in the future.")
-    elif visited_on < household.registered_on:
-        errors["visited_on"] = _("The visit date cannot be before the household was registered (%(date)s).") % {
-            "date": household.registered_on.strftime("%d/%m/%Y")
-        }
+    problem = visit_date_problem(visited_on=visited_on, household=household)
+    if problem:
+        errors["visited_on"] = problem
     for service, help_given in outcomes.items():
         if help_given.outcome not in Outcome.values:
             errors["outcomes"] = _("Unknown outcome.")
