@@ -193,6 +193,10 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# The largest real form (a visit, its note at most 2,000 characters) is a few KB:
+# refuse bigger bodies with a 400 before parsing them.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

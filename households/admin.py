@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -9,9 +9,12 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from teams.access import scope_for
 from teams.admin_scope import CommuneFilter, HamletFilter, ScopedAdmin, ScopedInline, filter_for
+from teams.audit import access_log
+from teams.models import AccessLog
 
 from .divisions import hamlets_move
 from .models import Commune, Hamlet, Household, Province
+from .registry import household_deactivate
 from .search import normalize
 
 
@@ -35,6 +38,10 @@ class CommuneAdmin(ScopedAdmin):
     list_select_related = ["province"]
     inlines = [HamletInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Communes change province only through load_divisions, which carries what hangs on them.
+        return ["code", "province"] if obj is not None else []
+
 
 class MoveHamletsForm(forms.Form):
     commune = forms.ModelChoiceField(queryset=Commune.objects.none(), label=_("New commune"))
@@ -52,6 +59,10 @@ class HamletAdmin(ScopedAdmin):
     list_select_related = ["commune", "province"]
     autocomplete_fields = ["commune"]
     actions = ["move_to_commune"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A hamlet changes commune only through the move action, which carries its households and teams.
+        return ["commune"] if obj is not None else []
 
     @admin.action(description=_("Move the selected hamlets to another commune"))
     def move_to_commune(self, request, queryset):
@@ -100,9 +111,52 @@ class HouseholdAdmin(SimpleHistoryAdmin, ScopedAdmin):
     search_fields = ["head_name", "address", "phone"]
     list_select_related = ["hamlet__commune"]
     autocomplete_fields = ["hamlet"]
-    readonly_fields = ["data_link", "first_visited_on", "last_visited_on", "created_at", "updated_at"]
+    readonly_fields = [
+        "data_link", "active", "deactivated_on", "first_visited_on", "last_visited_on", "created_at", "updated_at",
+    ]  # fmt: skip
     list_per_page = 50
     show_full_result_count = False
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if not scope_for(request.user).handles_personal_data:
+            # Those who do not handle personal data see the number masked here too.
+            fields = ["masked_phone" if f == "phone" else f for f in fields]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not scope_for(request.user).handles_personal_data:
+            fields.append("masked_phone")
+        return fields
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            household = self.get_object(request, object_id)
+            access_log(request=request, action=AccessLog.Action.VIEW_HOUSEHOLD, household=household, detail="admin")
+        return response
+
+    def history_view(self, request, object_id, extra_context=None):
+        # The history holds every former phone number.
+        if not scope_for(request.user).handles_personal_data:
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
+
+    actions = ["mark_moved_away"]
+
+    @admin.action(description=_("Mark the selected households as moved away"))
+    def mark_moved_away(self, request, queryset):
+        households = list(queryset.filter(active=True))
+        for household in households:
+            household_deactivate(household=household)
+        self.message_user(
+            request, _("%(count)d households marked as moved away; their visits are kept.") % {"count": len(households)}
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        # Households are never deleted: one that moved away is deactivated, an erasure anonymises.
+        return False
 
     def get_list_display(self, request):
         # Full numbers only for those who handle personal data (province administrators).

@@ -58,7 +58,11 @@ def database_restore(*, path, alias="default", database=None):
         if database is None:
             database = connection.settings_dict["NAME"]
             connection.close()
-        shutil.copyfile(path, Path(database))
+        target = Path(database)
+        # A leftover write-ahead log would be replayed onto the restored file.
+        for suffix in ("-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(path, target)
     elif connection.vendor == "postgresql":
         subprocess.run(
             ["pg_restore", "--no-owner", "--exit-on-error", *_pg_args(connection.settings_dict, database), str(path)],

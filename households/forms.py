@@ -1,5 +1,3 @@
-import re
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +12,7 @@ from .lookup import (
 )
 from .models import Hamlet, Household
 from .registry import EDITABLE_FIELDS
-from .search import digits
+from .validators import reject_control_characters, vietnamese_phone
 
 INVALID_CHOICE = {"invalid_choice": _("Choose one of the options in the list.")}
 
@@ -97,9 +95,6 @@ class HouseholdFilterForm(forms.Form):
         return households
 
 
-_PHONE = re.compile(r"^0\d{9,10}$")
-
-
 class HouseholdForm(forms.ModelForm):
     confirm_namesake = forms.BooleanField(
         label=_("I checked: this is a different household, register it anyway"), required=False
@@ -135,24 +130,18 @@ class HouseholdForm(forms.ModelForm):
         self.fields["confirm_namesake"].widget = forms.CheckboxInput()
 
     def clean_head_name(self):
+        reject_control_characters(self.cleaned_data["head_name"])
         name = " ".join(self.cleaned_data["head_name"].split())
         if len(name) < 2:
             raise forms.ValidationError(_("Enter the head of household's full name."))
         return name
 
     def clean_address(self):
+        reject_control_characters(self.cleaned_data["address"])
         return " ".join(self.cleaned_data["address"].split())
 
     def clean_phone(self):
-        phone = self.cleaned_data["phone"].strip()
-        if not phone:
-            return ""
-        number = digits(phone)
-        if phone.startswith("+84") or (number.startswith("84") and len(number) == 11):
-            number = "0" + number[2:]
-        if not _PHONE.match(number) or re.search(r"[^\d\s.\-+()]", phone):
-            raise forms.ValidationError(_("Enter a phone number of 10 or 11 digits starting with 0, e.g. 0912345678."))
-        return number
+        return vietnamese_phone(self.cleaned_data["phone"])
 
     def clean_people_count(self):
         count = self.cleaned_data["people_count"]

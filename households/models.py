@@ -154,9 +154,9 @@ class Household(models.Model):
 
     @property
     def masked_phone(self):
-        """0912 345 678 → 0912•••678: enough to recognise, not to copy."""
+        """0912 345 678 → 0912•••678: enough to recognise, not to copy; short numbers keep only 3 digits."""
         if not self.phone:
             return ""
-        if len(self.phone) <= 6:
-            return "•" * len(self.phone)
+        if len(self.phone) < 10:
+            return "•" * (len(self.phone) - 3) + self.phone[-3:]
         return self.phone[:4] + "•" * (len(self.phone) - 7) + self.phone[-3:]

@@ -6,7 +6,9 @@ including the audit trail, while the counts (people, visits, services) stay
 so that coverage figures do not change (an active household stays active).
 """
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from teams.models import Visit
@@ -66,7 +68,8 @@ def household_data(household):
 
 def household_anonymise(*, household):
     """Remove the household's identity everywhere; keep its counts and visits."""
-    label = _("Anonymised household #%(id)s") % {"id": household.pk}
+    with translation.override(settings.LANGUAGE_CODE):  # stored data, not the requester's language
+        label = _("Anonymised household #%(id)s") % {"id": household.pk}
     with transaction.atomic():
         household = Household.objects.select_for_update().get(pk=household.pk)
         household.head_name = label

@@ -71,10 +71,12 @@ def household_update(*, household, **fields):
     with transaction.atomic():
         for name, value in fields.items():
             setattr(household, name, value.strip() if isinstance(value, str) and name != "poverty" else value)
-        # Withdrawn consent takes the phone number with it.
+        # Withdrawn consent takes the phone number with it, from the audit trail too.
         if not household.consent_given:
             household.phone = ""
         household.save(update_fields=[*fields, "phone", "updated_at"])
+        if not household.consent_given:
+            household.history.exclude(phone="").update(phone="")
     return household
 
 

@@ -29,6 +29,7 @@ from teams.counters import counters_rebuild
 from teams.models import ADOPTED_OUTCOMES, Adoption, Assistance, Member, Official, Outcome, Service, Team, Visit
 
 from .models import Commune, Hamlet, Household, Province
+from .names import ORGANISATIONS, STREETS, person_name
 from .search import household_search_key
 
 PROVINCE_CODE = "99"
@@ -36,38 +37,6 @@ PROVINCE_NAME = "Tỉnh Mô Phỏng"
 DEFAULT_PASSWORD = "bench-pass-2026"
 BENCH_MEMBERS = 60
 
-SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Phan", "Trương", "Đặng", "Bùi", "Đỗ", "Lâm", "Dương"]
-MIDDLE = ["Văn", "Thị", "Hữu", "Minh", "Thanh", "Ngọc", "Quốc", "Hoàng", "Kim", "Thị Bích"]
-GIVEN = [
-    "An",
-    "Bình",
-    "Cường",
-    "Dũng",
-    "Đức",
-    "Hạnh",
-    "Hoa",
-    "Hùng",
-    "Lan",
-    "Long",
-    "Mai",
-    "Nam",
-    "Ngân",
-    "Phúc",
-    "Phương",
-    "Quang",
-    "Sang",
-    "Tâm",
-    "Thảo",
-    "Thành",
-    "Tiến",
-    "Trang",
-    "Tuấn",
-    "Út",
-    "Vinh",
-    "Yến",
-]  # noqa: E501
-STREETS = ["Trần Hưng Đạo", "Mậu Thân", "Nguyễn Văn Cừ", "30 Tháng 4", "Lý Tự Trọng", "Cách Mạng Tháng 8"]
-ORGANISATIONS = ["Đoàn Thanh niên", "Hội Phụ nữ", "Hội Cựu chiến binh", "Công an khu vực", "Hội Nông dân"]
 NOTES = ["Hẹn quay lại cuối tuần.", "Con trai hướng dẫn thêm.", "Điện thoại cũ, cần hỗ trợ lại.", "Đã cài xong."]
 # How often each service comes up in a visit; the rest default to 1.
 POPULARITY = {"province_app": 6, "vneid_level2": 8, "public_service_account": 4, "ewallet": 3, "ecommerce": 0.5}
@@ -87,10 +56,6 @@ class Plan:
 
 class AlreadySeeded(Exception):
     pass
-
-
-def _name(rng):
-    return f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
 
 
 def _uuid4(rng):
@@ -255,7 +220,7 @@ def _units(plan, province, rng, today):
             members.append(
                 Member(
                     team=team,
-                    full_name=_name(rng),
+                    full_name=person_name(rng),
                     phone=f"09{rng.randint(10_000_000, 99_999_999)}",
                     role=Member.Role.LEADER if i == 0 else Member.Role.MEMBER,
                     organisation="Trưởng ấp" if i == 0 else rng.choice(ORGANISATIONS),
@@ -313,7 +278,7 @@ def _commune_rows(writer, rng, plan, province, hamlet_counts, teams_by_hamlet, s
         reach = min(0.98, drive * rng.uniform(0.7, 1.1))
         for _n in range(count):
             household_id = next(next_id)
-            head = _name(rng)
+            head = person_name(rng)
             if is_ward:
                 address = f"Số {rng.randint(1, 250)}/{rng.randint(1, 60)}, đường {rng.choice(STREETS)}"
             else:

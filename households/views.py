@@ -108,6 +108,8 @@ def household_new(request):
 def household_edit(request, pk):
     scope = field_scope(request)
     household = get_object_or_404(scope.households().select_related("hamlet"), pk=pk)
+    if request.method == "GET":  # the form shows the full phone number
+        access_log(request=request, action=AccessLog.Action.VIEW_HOUSEHOLD, household=household, detail="edit")
     form = HouseholdForm(request.POST or None, instance=household, hamlets=scope.hamlets().order_by("name"))
     if request.method == "POST" and form.is_valid():
         # The form validated against a copy: `household` holds the values stored so far.

@@ -61,16 +61,16 @@ class Scope:
     def is_official(self):
         return self.kind in (self.PROVINCE, self.COMMUNE)
 
-    def _hamlet_filter(self, prefix=""):
-        """A Q object restricting rows that reach a hamlet through `prefix`."""
+    def _hamlet_filter(self):
+        """A Q object restricting hamlets, or rows that carry province and commune like them."""
         if self.kind == self.ALL:
             return Q()
         if self.kind == self.PROVINCE:
-            return Q(**{f"{prefix}province": self.province})
+            return Q(province=self.province)
         if self.kind == self.COMMUNE:
-            return Q(**{f"{prefix}commune": self.commune})
+            return Q(commune=self.commune)
         if self.kind == self.TEAM:
-            return Q(**{f"{prefix}pk__in": self.team.hamlets.values("pk")})
+            return Q(pk__in=self.team.hamlets.values("pk"))
         return Q(pk__in=[])
 
     def provinces(self):
@@ -118,9 +118,23 @@ class Scope:
             return Official.objects.all()
         if self.kind == self.PROVINCE:
             return Official.objects.filter(province=self.province)
-        if self.kind == self.COMMUNE:
-            return Official.objects.filter(commune=self.commune)
+        # A commune official manages no officials, least of all their own row.
         return Official.objects.none()
+
+    def users(self):
+        """Logins a province administrator may attach: its teams' members, its officials, none assigned."""
+        from django.contrib.auth import get_user_model
+
+        User = get_user_model()
+        if self.kind == self.ALL:
+            return User.objects.all()
+        if self.kind != self.PROVINCE:
+            return User.objects.none()
+        return User.objects.filter(
+            Q(member__team__province=self.province)
+            | Q(official__province=self.province)
+            | Q(member__isnull=True, official__isnull=True, is_superuser=False)
+        ).distinct()
 
     def visits(self):
         return Visit.objects.filter(household__in=self.households())
@@ -152,7 +166,10 @@ class Scope:
 
     def for_model(self, model):
         """The scoped queryset of any model of Gõ Cửa (the admin's entry point)."""
+        from django.contrib.auth import get_user_model
+
         by_model = {
+            get_user_model(): self.users,
             Province: self.provinces,
             Commune: self.communes,
             Hamlet: self.hamlets,

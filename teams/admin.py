@@ -1,7 +1,8 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -10,7 +11,7 @@ from households.models import Household
 from .admin_scope import CommuneFilter, HamletFilter, ScopedAdmin, ScopedInline, filter_for
 from .counters import counters_rebuild, household_tracked
 from .models import AccessLog, Adoption, Assistance, Member, Official, Service, Target, Team, Visit
-from .visits import household_state_refresh, visit_delete
+from .visits import household_state_refresh, visit_date_problem, visit_delete
 
 
 class MemberInline(ScopedInline, admin.TabularInline):
@@ -61,6 +62,14 @@ class OfficialAdmin(SimpleHistoryAdmin, ScopedAdmin):
     list_select_related = ["user", "province", "commune"]
     autocomplete_fields = ["user", "province", "commune"]
 
+    def has_change_permission(self, request, obj=None):
+        # Nobody widens their own scope.
+        if obj is not None and obj.user_id == request.user.pk and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    has_delete_permission = has_change_permission
+
 
 @admin.register(Service)
 class ServiceAdmin(ScopedAdmin):
@@ -74,6 +83,16 @@ class ServiceAdmin(ScopedAdmin):
         if not change or "pillar" in form.changed_data:
             # The counters keep every subset of a pillar's services: a new service or pillar adds subsets.
             counters_rebuild()
+
+    # The catalogue is national: only a superuser changes it.
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
 
 
 class AssistanceInline(admin.TabularInline):
@@ -90,14 +109,10 @@ class VisitAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         visited_on, household = cleaned.get("visited_on"), cleaned.get("household")
-        if visited_on and visited_on > timezone.localdate():
-            self.add_error("visited_on", _("The visit date cannot be in the future."))
-        elif visited_on and household and visited_on < household.registered_on:
-            self.add_error(
-                "visited_on",
-                _("The visit date cannot be before the household was registered (%(date)s).")
-                % {"date": household.registered_on.strftime("%d/%m/%Y")},
-            )
+        if visited_on and household:
+            problem = visit_date_problem(visited_on=visited_on, household=household)
+            if problem:
+                self.add_error("visited_on", problem)
         return cleaned
 
 
@@ -146,6 +161,10 @@ class VisitAdmin(SimpleHistoryAdmin, ScopedAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         with transaction.atomic():
+            # A visit moved to another household carries its assistance's distribution key along.
+            form.instance.assistances.exclude(province_id=form.instance.province_id).update(
+                province_id=form.instance.province_id
+            )
             for tracked in form.instance._tracked:
                 household_state_refresh(tracked.household)
                 tracked.__exit__(None, None, None)
@@ -223,3 +242,17 @@ class AccessLogAdmin(ReadOnlyAdmin):
 admin.site.site_header = _("Gõ Cửa administration")
 admin.site.site_title = _("Gõ Cửa")
 admin.site.index_title = _("Divisions, teams, households and visits")
+
+
+class ScopedUserAdmin(ScopedAdmin, UserAdmin):
+    """Logins, cut to the province; only a superuser hands out admin rights."""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += ["is_staff", "is_superuser", "groups", "user_permissions"]
+        return fields
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), ScopedUserAdmin)

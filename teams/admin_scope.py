@@ -1,12 +1,18 @@
 """What every Gõ Cửa ModelAdmin shares: lists, choices and filters cut to the user's scope."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from households.models import Commune, Hamlet, Household, Province
 
 from .access import scope_for
 from .models import Member, Team
+
+
+def scoped_choices():
+    """Models whose choices in any admin form are cut to the user's scope."""
+    return (Province, Commune, Hamlet, Household, Team, Member, get_user_model())
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -18,7 +24,7 @@ class ScopedAdmin(admin.ModelAdmin):
         return scoped.order_by(*ordering) if ordering else scoped
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.related_model in (Province, Commune, Hamlet, Household, Team, Member):
+        if db_field.related_model in scoped_choices():
             kwargs["queryset"] = scope_for(request.user).for_model(db_field.related_model)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -33,7 +39,7 @@ class ScopedInline:
         return super().get_queryset(request).filter(pk__in=scope_for(request.user).for_model(self.model).values("pk"))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.related_model in (Province, Commune, Hamlet, Household, Team, Member):
+        if db_field.related_model in scoped_choices():
             kwargs["queryset"] = scope_for(request.user).for_model(db_field.related_model)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

@@ -5,7 +5,6 @@ HTTP Basic credentials; errors answered as JSON.
 """
 
 import base64
-import binascii
 
 from django.contrib.auth import authenticate
 from django.http import Http404, JsonResponse
@@ -26,7 +25,9 @@ def _api_user(request):
         return None
     try:
         username, _sep, password = base64.b64decode(header[6:]).decode("utf-8").partition(":")
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # bad base64, a non-ASCII header, or not UTF-8: all ValueErrors
+        return None
+    if not username or len(username) > 150 or "\x00" in username + password:
         return None
     return authenticate(request, username=username, password=password)
 

@@ -7,6 +7,7 @@ one; team members reach only the pages of the hamlets their team serves.
 """
 
 from collections import Counter
+from datetime import date
 from decimal import Decimal
 
 from django import forms
@@ -33,6 +34,7 @@ from .exports import activity_table, export_response, household_table, rollup_ta
 from .models import AccessLog, Service, Target
 
 HOUSEHOLDS_PER_PAGE = 50
+EARLIEST_AS_OF = date(2000, 1, 1)
 
 
 class CoverageFilter(forms.Form):
@@ -53,6 +55,9 @@ class CoverageFilter(forms.Form):
         on = self.cleaned_data["on"]
         if on and on > timezone.localdate():
             raise ValidationError(_("The date cannot be in the future."))
+        if on and on < EARLIEST_AS_OF:
+            # Before the programme there is nothing to show, and trend periods would run off the calendar.
+            raise ValidationError(_("Choose a date from %(date)s on.") % {"date": EARLIEST_AS_OF.strftime("%d/%m/%Y")})
         return on
 
 

@@ -26,6 +26,7 @@ from django.http import HttpResponse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -235,6 +236,15 @@ DATE_FORMAT = "DD/MM/YYYY"
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
+# Text a spreadsheet would run as a formula (CSV injection, OWASP).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _xlsx_text(value):
+    # Excel refuses control characters; they could only come from the admin or old data.
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+
+
 def _xlsx_value(cell):
     if cell.value is None or cell.value == "":
         return None, None
@@ -246,7 +256,7 @@ def _xlsx_value(cell):
         return int(bool(cell.value)), None
     if cell.kind == "int":
         return int(cell.value), "#,##0"
-    return str(cell.value), None
+    return _xlsx_text(cell.value), None
 
 
 def xlsx_response(table):
@@ -256,7 +266,7 @@ def xlsx_response(table):
     sheet.title = _("Coverage")[:31]
     sheet.append([str(table.title)])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([_("Unit"), table.unit_name])
+    sheet.append([_("Unit"), _xlsx_text(table.unit_name)])
     sheet.append([_("As of"), table.on])
     sheet["B3"].number_format = DATE_FORMAT
     sheet["B3"].alignment = Alignment(horizontal="left")
@@ -282,6 +292,11 @@ def xlsx_response(table):
                 sheet.cell(row=sheet.max_row, column=column).number_format = number_format
             if row.is_total:
                 sheet.cell(row=sheet.max_row, column=column).font = Font(bold=True)
+    for sheet_row in sheet.iter_rows():
+        for sheet_cell in sheet_row:
+            # openpyxl reads text starting with "=" as a formula: user text is never one.
+            if sheet_cell.data_type == "f":
+                sheet_cell.data_type = "s"
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=2)
     for column in range(1, len(table.columns) + 1):
         sheet.column_dimensions[get_column_letter(column)].width = 28 if column <= 2 else 14
@@ -300,7 +315,8 @@ def _csv_value(cell):
         return cell.value.isoformat()
     if cell.kind == "flag":
         return "1" if cell.value else "0"
-    return str(cell.value)
+    text = str(cell.value)
+    return f"'{text}" if cell.kind == "text" and text.startswith(FORMULA_STARTS) else text
 
 
 def csv_response(table):

@@ -5,8 +5,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from households.validators import reject_control_characters, vietnamese_phone
+
 from .models import Member, Outcome
-from .visits import Help
+from .visits import Help, visit_date_problem
 
 NOTHING = ""
 # The outcome buttons in the order a thumb meets them.
@@ -73,14 +75,20 @@ class VisitForm(forms.Form):
 
     def clean_visited_on(self):
         visited_on = self.cleaned_data["visited_on"]
-        if visited_on > timezone.localdate():
-            raise forms.ValidationError(_("The visit date cannot be in the future."))
-        if visited_on < self.household.registered_on:
-            raise forms.ValidationError(
-                _("The visit date cannot be before the household was registered (%(date)s).")
-                % {"date": self.household.registered_on.strftime("%d/%m/%Y")}
-            )
+        problem = visit_date_problem(visited_on=visited_on, household=self.household)
+        if problem:
+            raise forms.ValidationError(problem)
         return visited_on
+
+    def clean(self):
+        cleaned = super().clean()
+        if "uuid" in self.errors:
+            # The hidden id came back damaged: hand out a fresh one so the next send can be stored.
+            del self.errors["uuid"]
+            self.data = self.data.copy()
+            self.data["uuid"] = str(uuid.uuid4())
+            self.add_error(None, _("The form was damaged on the way. Check it and save again."))
+        return cleaned
 
     def outcomes(self):
         """{Service: Help} for the services given an outcome; people count only for "set up now"."""
@@ -108,21 +116,14 @@ class MemberForm(forms.ModelForm):
             self.fields["role"].help_text = _("You cannot change your own role.")
 
     def clean_full_name(self):
+        reject_control_characters(self.cleaned_data["full_name"])
         name = " ".join(self.cleaned_data["full_name"].split())
         if len(name) < 2:
             raise forms.ValidationError(_("Enter the member's full name."))
         return name
 
     def clean_phone(self):
-        phone = self.cleaned_data["phone"].strip()
-        if not phone:
-            return ""
-        number = "".join(c for c in phone if c.isdigit())
-        if phone.startswith("+84"):
-            number = "0" + number[2:]
-        if not (number.startswith("0") and 10 <= len(number) <= 11):
-            raise forms.ValidationError(_("Enter a phone number of 10 or 11 digits starting with 0, e.g. 0912345678."))
-        return number
+        return vietnamese_phone(self.cleaned_data["phone"])
 
     def member_fields(self):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}

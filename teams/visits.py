@@ -33,6 +33,17 @@ class Help:
     people_helped: int = 1
 
 
+def visit_date_problem(*, visited_on, household):
+    """Why a visit cannot be on this date (in the future, before registration), or None."""
+    if visited_on > timezone.localdate():
+        return _("The visit date cannot be in the future.")
+    if visited_on < household.registered_on:
+        return _("The visit date cannot be before the household was registered (%(date)s).") % {
+            "date": household.registered_on.strftime("%d/%m/%Y")
+        }
+    return None
+
+
 def _validate(*, member, household, visited_on, outcomes, new=True):
     """Raise ValidationError naming the field at fault; corrections skip the checks on who may record."""
     errors = {}
@@ -43,12 +54,9 @@ def _validate(*, member, household, visited_on, outcomes, new=True):
             errors["household"] = _("This household is not in a hamlet served by the member's team.")
         if not household.active:
             errors["household"] = _("This household has been deactivated.")
-    if visited_on > timezone.localdate():
-        errors["visited_on"] = _("The visit date cannot be in the future.")
-    elif visited_on < household.registered_on:
-        errors["visited_on"] = _("The visit date cannot be before the household was registered (%(date)s).") % {
-            "date": household.registered_on.strftime("%d/%m/%Y")
-        }
+    problem = visit_date_problem(visited_on=visited_on, household=household)
+    if problem:
+        errors["visited_on"] = problem
     for service, help_given in outcomes.items():
         if help_given.outcome not in Outcome.values:
             errors["outcomes"] = _("Unknown outcome.")
@@ -79,6 +87,14 @@ def _store_assistance(visit, outcomes, *, user=None):
     Assistance.history.bulk_history_create(created, default_user=user)
 
 
+def _resent(existing, *, household, member):
+    """The stored visit of a resent UUID, provided it is the same household's and member's."""
+    if (existing.household_id, existing.member_id) != (household.pk, member.pk):
+        # Not a resend: a reused or forged id must not swallow this visit.
+        raise ValidationError({"__all__": _("This form was already used for another visit. Open it again.")})
+    return existing
+
+
 def visit_record(*, member, household, visited_on, outcomes, uuid=None, note="", recorded_by=None):
     """Store a visit once per UUID and update the household's state.
 
@@ -89,7 +105,7 @@ def visit_record(*, member, household, visited_on, outcomes, uuid=None, note="",
     uuid = uuid or uuid_module.uuid4()
     existing = Visit.objects.filter(pk=uuid).first()
     if existing is not None:
-        return existing, False
+        return _resent(existing, household=household, member=member), False
     _validate(member=member, household=household, visited_on=visited_on, outcomes=outcomes)
     try:
         with transaction.atomic():
@@ -97,7 +113,9 @@ def visit_record(*, member, household, visited_on, outcomes, uuid=None, note="",
             # A concurrent resend of the same UUID for this household waited on the lock.
             existing = Visit.objects.filter(pk=uuid).first()
             if existing is not None:
-                return existing, False
+                return _resent(existing, household=household, member=member), False
+            if not household.active:  # deactivated since the checks above
+                raise ValidationError({"household": _("This household has been deactivated.")})
             with household_tracked(household):
                 visit = Visit.objects.create(
                     id=uuid,
@@ -115,7 +133,7 @@ def visit_record(*, member, household, visited_on, outcomes, uuid=None, note="",
         existing = Visit.objects.filter(pk=uuid).first()
         if existing is None:
             raise
-        return existing, False
+        return _resent(existing, household=household, member=member), False
     return visit, True
 
 

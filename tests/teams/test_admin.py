@@ -228,3 +228,71 @@ def test_it_shows_the_access_log_to_province_administrators_only_for_their_provi
     response = client.get("/admin/teams/accesslog/")
     assert response.status_code == 200
     assert "Khu vực 1" in response.text and "Ba Đình" not in response.text
+
+
+@pytest.fixture
+def commune_admin(world):
+    """canbo_xa made staff with every Gõ Cửa and login permission."""
+    user = world.commune_official
+    user.is_staff = True
+    user.save()
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["households", "teams", "auth"]))
+    return user
+
+
+def test_it_lets_no_commune_administrator_widen_their_own_scope(client, world, commune_admin):
+    from teams.access import scope_for
+    from teams.models import Official
+
+    client.force_login(commune_admin)
+    own = Official.objects.get(user=commune_admin)
+    response = client.get("/admin/teams/official/")
+    assert response.status_code == 200 and response.context["cl"].result_count == 0
+    response = client.post(
+        f"/admin/teams/official/{own.pk}/change/", {"user": commune_admin.pk, "province": world.province.pk}
+    )
+    assert response.status_code in (302, 403, 404)
+    assert scope_for(type(commune_admin).objects.get(pk=commune_admin.pk)).kind == "commune"
+
+
+def test_it_shows_a_commune_administrator_masked_phones_and_no_history_and_logs_the_view(client, world, commune_admin):
+    from teams.models import AccessLog
+
+    client.force_login(commune_admin)
+    response = client.get(f"/admin/households/household/{world.household.pk}/change/")
+    assert response.status_code == 200
+    assert "0912345678" not in response.text and "0912•••678" in response.text
+    assert AccessLog.objects.filter(household=world.household, user=commune_admin).count() == 1
+    assert client.get(f"/admin/households/household/{world.household.pk}/history/").status_code == 403
+
+
+def test_it_keeps_the_catalogue_and_admin_rights_for_superusers(client, world, province_admin):
+    client.force_login(province_admin)
+    assert client.get("/admin/teams/service/add/").status_code == 403
+    service = world.services["ewallet"]
+    client.post(f"/admin/teams/service/{service.pk}/change/", {"code": "ewallet", "name": "X", "pillar": "economy"})
+    service.refresh_from_db()
+    assert service.name != "X"
+    # Logins: only the province's, and no admin rights handed out.
+    province_admin.user_permissions.add(*Permission.objects.filter(content_type__app_label="auth"))
+    response = client.get("/admin/auth/user/")
+    assert "tovien" in response.text and "canbo_hanoi" not in response.text
+    assert client.get(f"/admin/auth/user/{world.other_province_official.pk}/change/").status_code == 302
+    response = client.get(f"/admin/auth/user/{world.member.pk}/change/")
+    assert 'name="is_superuser"' not in response.text
+
+
+def test_it_moves_hamlets_and_households_only_through_their_actions(admin_client, world):
+    response = admin_client.get(f"/admin/households/hamlet/{world.hamlet.pk}/change/")
+    assert 'name="commune"' not in response.text
+    response = admin_client.get(f"/admin/households/household/{world.household.pk}/change/")
+    assert 'name="active"' not in response.text
+    assert admin_client.get(f"/admin/households/household/{world.household.pk}/delete/").status_code == 403
+    response = admin_client.post(
+        "/admin/households/household/",
+        {"action": "mark_moved_away", "_selected_action": [world.household.pk]},
+        follow=True,
+    )
+    assert "Đã đánh dấu 1 hộ là đã chuyển đi" in response.text
+    world.household.refresh_from_db()
+    assert not world.household.active and world.household.deactivated_on == world.today

@@ -48,6 +48,21 @@ def test_it_stores_the_same_uuid_once(world):
     assert Visit.objects.count() == 1 and Assistance.objects.count() == 1
 
 
+def test_it_refuses_a_uuid_reused_for_another_household(world):
+    w, app = world, world.services["province_app"]
+    key = uuid.uuid4()
+    visit_record(uuid=key, member=w.member_m, household=w.household, visited_on=w.today, outcomes={})
+    with pytest.raises(ValidationError):
+        visit_record(
+            uuid=key,
+            member=w.member_m,
+            household=w.household2,
+            visited_on=w.today,
+            outcomes={app: Help(Outcome.SET_UP)},
+        )
+    assert Visit.objects.get().household == w.household and not Adoption.objects.exists()
+
+
 def test_it_orders_by_visit_date_not_arrival(world):
     w, wallet = world, world.services["ewallet"]
     newer, older = w.today - timedelta(days=1), w.today - timedelta(days=20)
@@ -173,10 +188,12 @@ def test_it_keeps_the_incremental_state_equal_to_a_rebuild(world, ops):
         visits = list(Visit.objects.order_by("recorded_at", "pk"))
         try:
             if op == "resend" and uuids:
+                # A resend carries its own household: the phone sends the same form again.
+                uuid_sent, household_sent = uuids[pick % len(uuids)]
                 visit_record(
-                    uuid=uuids[pick % len(uuids)],
+                    uuid=uuid_sent,
                     member=w.member_m,
-                    household=households[which],
+                    household=households[household_sent],
                     visited_on=visited_on,
                     outcomes=outcomes,
                 )
@@ -199,7 +216,7 @@ def test_it_keeps_the_incremental_state_equal_to_a_rebuild(world, ops):
                 visit, _ = visit_record(
                     member=w.member_m, household=households[which], visited_on=visited_on, outcomes=outcomes
                 )
-                uuids.append(visit.pk)
+                uuids.append((visit.pk, which))
         except ValidationError:
             pass  # a visit to a deactivated household or before its registration: nothing stored
         incremental = snapshot()

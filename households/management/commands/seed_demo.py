@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from households.divisions import divisions_load
 from households.models import Commune, Hamlet, Household, Province
+from households.names import ORGANISATIONS, STREETS, person_name
 from teams.models import Member, Official, Outcome, Service, Team
 from teams.visits import Help, visit_record
 
@@ -30,39 +31,6 @@ COMMUNES = [
     ("31261", "Ấp", ["Ấp Thới Hòa", "Ấp Thới Thạnh", "Ấp Đông Thắng", "Ấp Trung Thạnh"]),
 ]
 HOUSEHOLDS_PER_HAMLET = 26
-
-SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Phan", "Trương", "Đặng", "Bùi", "Đỗ", "Lâm", "Dương"]
-MIDDLE = ["Văn", "Thị", "Hữu", "Minh", "Thanh", "Ngọc", "Quốc", "Hoàng", "Kim", "Thị Bích"]
-GIVEN = [
-    "An",
-    "Bình",
-    "Cường",
-    "Dũng",
-    "Đức",
-    "Hạnh",
-    "Hoa",
-    "Hùng",
-    "Lan",
-    "Long",
-    "Mai",
-    "Nam",
-    "Ngân",
-    "Phúc",
-    "Phương",
-    "Quang",
-    "Sang",
-    "Tâm",
-    "Thảo",
-    "Thành",
-    "Tiến",
-    "Trang",
-    "Tuấn",
-    "Út",
-    "Vinh",
-    "Yến",
-]
-STREETS = ["Trần Hưng Đạo", "Mậu Thân", "Nguyễn Văn Cừ", "30 Tháng 4", "Lý Tự Trọng", "Cách Mạng Tháng 8"]
-ORGANISATIONS = ["Đoàn Thanh niên", "Hội Phụ nữ", "Hội Cựu chiến binh", "Công an khu vực", "Hội Nông dân"]
 
 LOGINS = {
     "admin": ("Quản trị", "hệ thống"),
@@ -143,7 +111,7 @@ class Command(BaseCommand):
         for i in range(size):
             Member.objects.create(
                 team=team,
-                full_name=_person_name(rng),
+                full_name=person_name(rng),
                 phone=f"09{rng.randint(10_000_000, 99_999_999)}",
                 role=Member.Role.LEADER if i == 0 else Member.Role.MEMBER,
                 organisation="Trưởng khu vực / ấp" if i == 0 else rng.choice(ORGANISATIONS),
@@ -169,7 +137,7 @@ class Command(BaseCommand):
                     )[0]
                     household = Household(
                         hamlet=hamlet,
-                        head_name=_person_name(rng),
+                        head_name=person_name(rng),
                         address=address,
                         phone=f"0{rng.choice([3, 7, 8, 9])}{rng.randint(10_000_000, 99_999_999)}"
                         if consent and rng.random() < 0.7
@@ -224,7 +192,3 @@ class Command(BaseCommand):
                 )
                 created += was_new
         return created
-
-
-def _person_name(rng):
-    return f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
