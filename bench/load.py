@@ -159,6 +159,31 @@ class _Rollback(Exception):
     pass
 
 
+def figures(household_ids):
+    """The coverage figures of the touched households' hamlets, as the pages read them (the counters)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from households.models import Household
+    from teams.coverage import by_hamlet
+
+    hamlets = sorted(set(Household.objects.filter(pk__in=household_ids).values_list("hamlet_id", flat=True)))
+    today = timezone.localdate()
+    return {
+        (hamlet, on, priority): (
+            f.households,
+            f.reached,
+            dict(f.adopted),
+            dict(f.adopted_pillar),
+            dict(f.people_helped),
+        )
+        for on in (today, today - timedelta(days=30))
+        for priority in (False, True)
+        for hamlet, f in by_hamlet(hamlets, on=on, priority_only=priority).items()
+    }
+
+
 def check(tally, province, started_at):
     """The checks of the module docstring; returns {name: (ok, detail)}."""
     from django.db import transaction
@@ -187,15 +212,21 @@ def check(tally, province, started_at):
     )
     touched = sorted({h for _v, h in tally.acknowledged})
     before = state(touched)
+    figures_before = figures(touched)
     rebuilt = {}
     t0 = time.monotonic()
     try:
         with transaction.atomic():
             rebuilt["rows"] = adoptions_rebuild(province=province)
             rebuilt["state"] = state(touched)
+            rebuilt["figures"] = figures(touched)
             raise _Rollback
     except _Rollback:
         pass
+    checks["coverage figures equal a recount from the visits"] = (
+        figures_before == rebuilt["figures"],
+        f"{len(figures_before)} hamlets' counters, today and 30 days ago, against a rebuild",
+    )
     checks["live state equals a recount from the visits"] = (
         before == rebuilt["state"],
         f"{len(touched)} households touched; adoptions_rebuild wrote {rebuilt['rows']:,} rows in "
