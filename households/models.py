@@ -152,6 +152,13 @@ class Household(models.Model):
     def is_priority(self):
         return self.poverty != self.Poverty.NONE or self.policy_family
 
+    @staticmethod
+    def priority_q(prefix=""):
+        """`is_priority` as a filter, for rows that reach the household through `prefix`."""
+        return Q(**{f"{prefix}poverty__in": [Household.Poverty.POOR, Household.Poverty.NEAR_POOR]}) | Q(
+            **{f"{prefix}policy_family": True}
+        )
+
     @property
     def masked_phone(self):
         """0912 345 678 → 0912•••678: enough to recognise, not to copy; short numbers keep only 3 digits."""

@@ -33,7 +33,7 @@ from datetime import date
 from itertools import combinations
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Case, Count, Q, Sum, Value, When
+from django.db.models import BooleanField, Case, Count, Sum, Value, When
 from django.db.models.functions import Greatest
 
 from households.models import Hamlet, Household
@@ -67,12 +67,6 @@ def pillar_subsets():
         for size in range(1, len(ids) + 1)
         for subset in combinations(ids, size)
     ]
-
-
-def priority_q(prefix=""):
-    return Q(**{f"{prefix}poverty__in": [Household.Poverty.POOR, Household.Poverty.NEAR_POOR]}) | Q(
-        **{f"{prefix}policy_family": True}
-    )
 
 
 @dataclass(frozen=True)
@@ -311,7 +305,7 @@ def _write(rows, batch_size):
 
 
 def _priority(prefix=""):
-    return Case(When(priority_q(prefix), then=Value(True)), default=Value(False), output_field=BooleanField())
+    return Case(When(Household.priority_q(prefix), then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
 def _commune_events(commune_id, subsets):

@@ -100,9 +100,7 @@ def _households(hamlet_ids, on, priority_only, province=None):
         # The distribution key first: lets the planner (and Citus) stay in one province.
         households = households.filter(province=province)
     if priority_only:
-        households = households.filter(
-            Q(poverty__in=[Household.Poverty.POOR, Household.Poverty.NEAR_POOR]) | Q(policy_family=True)
-        )
+        households = households.filter(Household.priority_q())
     return households
 
 
@@ -271,8 +269,7 @@ def households_sorted(households, key, *, on, services):
     if kind == "address":
         expression = F("address")
     elif kind == "priority":
-        priority = Q(poverty__in=[Household.Poverty.POOR, Household.Poverty.NEAR_POOR]) | Q(policy_family=True)
-        households = households.annotate(_sort=ExpressionWrapper(priority, output_field=BooleanField()))
+        households = households.annotate(_sort=ExpressionWrapper(Household.priority_q(), output_field=BooleanField()))
         expression = F("_sort")
     elif kind == "reach":
         households = households.annotate(_sort=Case(When(first_visited_on__lte=on, then=F("first_visited_on"))))

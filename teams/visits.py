@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from households.models import Household
 
 from .counters import counters_rebuild, household_tracked
-from .models import ADOPTED_OUTCOMES, Adoption, Assistance, Outcome, Service, Visit
+from .models import ADOPTED_OUTCOMES, Adoption, Assistance, Outcome, Visit
 
 
 @dataclass(frozen=True)
@@ -225,7 +225,6 @@ def adoptions_rebuild(*, province=None, chunk_size=5000):
     if province is not None:
         households = households.filter(province=province)
         assistances = assistances.filter(province=province)
-    service_ids = set(Service.objects.values_list("pk", flat=True))
     with transaction.atomic():
         Adoption.objects.filter(household__in=households).delete()
         written = 0
@@ -238,8 +237,6 @@ def adoptions_rebuild(*, province=None, chunk_size=5000):
         )
         state = None
         for household_id, province_id, service_id, outcome, visited_on in rows.iterator(chunk_size=chunk_size):
-            if service_id not in service_ids:
-                continue
             if state is None or state.household_id != household_id or state.service_id != service_id:
                 if state is not None:
                     batch.append(state)
