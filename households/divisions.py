@@ -154,6 +154,7 @@ def hamlets_move(*, hamlets, commune):
     teams whose hamlets all move go along. A team serving a moving and a
     staying hamlet must be split first: teams serve hamlets of one commune.
     """
+    from teams.counters import rollups_rebuild
     from teams.models import Adoption, Assistance, CoverageDay, Team, Visit
 
     hamlets = list(hamlets)
@@ -184,6 +185,7 @@ def hamlets_move(*, hamlets, commune):
         raise ValidationError(errors)
     province_id = commune.province_id
     with transaction.atomic():
+        provinces = {h.province_id for h in hamlets} | {province_id}
         Hamlet.objects.filter(pk__in=hamlet_ids).update(commune=commune, province_id=province_id)
         Team.objects.filter(pk__in=[t.pk for t in teams]).update(commune=commune, province_id=province_id)
         households = Household.objects.filter(hamlet__in=hamlet_ids)
@@ -199,4 +201,6 @@ def hamlets_move(*, hamlets, commune):
         CoverageDay.objects.filter(hamlet__in=hamlet_ids).exclude(province_id=province_id).update(
             province_id=province_id
         )
+        # The hamlets' own counters follow them; the communes' and provinces' sums are redone from them.
+        rollups_rebuild(provinces)
     return len(hamlet_ids)

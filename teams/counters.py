@@ -1,7 +1,9 @@
-"""Coverage counters: each hamlet's cumulative figures per day, kept in step with every write.
+"""Coverage counters: each unit's cumulative figures per day, kept in step with every write.
 
-`teams.coverage.by_hamlet` reads `CoverageDay` so that a page costs what it
-shows (one index probe per hamlet), not the size of the unit. The counters
+`teams.coverage` reads them so that a page costs what it shows (one index
+probe per row of its table), not the size of the unit: `CoverageDay` per
+hamlet, `CommuneCoverageDay` per commune (the sum of its hamlets'),
+`ProvinceCoverageDay` per province (the sum of its communes'). The counters
 are a function of the base tables with the semantics of DESIGN.md "Coverage":
 
 A household's *contribution* is a set of events (hamlet, priority flag, day,
@@ -17,8 +19,10 @@ near-poor or policy family.
 Every write that can change a contribution (a visit recorded, corrected or
 deleted; a household registered, edited, deactivated) computes it before and
 after, under the household's row lock, and `counters_apply` adds the
-difference to the rows of that day onwards in the same transaction.
-`counters_rebuild` recomputes everything set-based; the tests hold the two equal.
+difference to the rows of that day onwards, at the three levels, in the same
+transaction. `counters_rebuild` recomputes everything set-based, and
+`rollups_rebuild` the commune and province rows from the hamlets' (after a
+hamlet moves); the tests hold them equal.
 
 Pillars are stored for every non-empty subset of a pillar's services, so
 switching a service's "active" or "counts for coverage" in the admin changes
@@ -36,12 +40,43 @@ from django.db import connection, transaction
 from django.db.models import BooleanField, Case, Count, Sum, Value, When
 from django.db.models.functions import Greatest
 
-from households.models import Hamlet, Household
+from households.models import Commune, Hamlet, Household, Province
 
-from .models import Adoption, Assistance, CoverageDay, Service
+from .models import Adoption, Assistance, CommuneCoverageDay, CoverageDay, ProvinceCoverageDay, Service
 
 # Short keys: a province holds about a million of these rows.
 HOUSEHOLDS, REACHED = "h", "r"
+
+
+@dataclass(frozen=True)
+class Level:
+    """One level of counters: its table and the field that names its unit."""
+
+    model: type
+    unit: str
+
+    @property
+    def unit_model(self):
+        return self.model._meta.get_field(self.unit).related_model
+
+    def series(self, unit_id, priority_only):
+        return self.model.objects.filter(**{f"{self.unit}_id": unit_id}, priority_only=priority_only)
+
+    def row(self, province_id, unit_id, priority_only, day, figures):
+        # For the province level, the unit is the province: both keys name the same field.
+        fields = {"province_id": province_id, f"{self.unit}_id": unit_id}
+        return self.model(**fields, priority_only=priority_only, day=day, figures=figures)
+
+
+HAMLET = Level(CoverageDay, "hamlet")
+COMMUNE = Level(CommuneCoverageDay, "commune")
+PROVINCE = Level(ProvinceCoverageDay, "province")
+LEVELS = (HAMLET, COMMUNE, PROVINCE)
+
+
+def level_of(unit):
+    """The level whose counters are a province's, a commune's or a hamlet's own."""
+    return {Hamlet: HAMLET, Commune: COMMUNE, Province: PROVINCE}[type(unit)]
 
 
 def adopted_key(service_id):
@@ -209,35 +244,47 @@ def _merge(figures, delta):
 def counters_apply(before, after):
     """Add `after - before` to the counters: rows at each event day are created, later rows shifted.
 
-    Locks the hamlets' rows (in id order, after the household's lock): writers
-    to one hamlet queue, so a row created for a day cannot miss a concurrent
-    writer's delta, and no update is lost.
+    Locks the units' rows, hamlets then communes then provinces, each in id
+    order (after the household's lock): writers to one unit queue, so a row
+    created for a day cannot miss a concurrent writer's delta, no update is
+    lost, and the one order leaves no room for a deadlock. The province's lock
+    serialises a province's writes for the few milliseconds of the shift.
     """
     delta = defaultdict(int)
     for key, n in after.items():
         delta[key] += n
     for key, n in before.items():
         delta[key] -= n
-    groups = defaultdict(lambda: defaultdict(dict))  # (province, hamlet, flag) -> day -> {key: n}
-    for (province_id, hamlet_id, flag, day, key), n in delta.items():
-        if n:
-            groups[(province_id, hamlet_id, flag)][day][key] = n
-    if not groups:
+    delta = {event: n for event, n in delta.items() if n}
+    if not delta:
         return
     with transaction.atomic():
-        list(
-            Hamlet.objects.select_for_update()
-            .filter(pk__in={hamlet_id for _p, hamlet_id, _f in groups})
+        commune_of = dict(
+            Hamlet.objects.select_for_update(no_key=True)
+            .filter(pk__in={hamlet_id for _p, hamlet_id, _f, _d, _k in delta})
             .order_by("pk")
-            .values_list("pk", flat=True)
+            .values_list("pk", "commune_id")
         )
-        for (province_id, hamlet_id, flag), by_day in sorted(groups.items(), key=lambda item: item[0][1:]):
-            _shift(province_id, hamlet_id, flag, by_day)
+        by_level = {level: defaultdict(int) for level in LEVELS}
+        for (province_id, hamlet_id, flag, day, key), n in delta.items():
+            by_level[HAMLET][(province_id, hamlet_id, flag, day, key)] += n
+            by_level[COMMUNE][(province_id, commune_of[hamlet_id], flag, day, key)] += n
+            by_level[PROVINCE][(province_id, province_id, flag, day, key)] += n
+        for level, model in ((COMMUNE, Commune), (PROVINCE, Province)):
+            units = {unit_id for _p, unit_id, _f, _d, _k in by_level[level]}
+            list(model.objects.select_for_update(no_key=True).filter(pk__in=units).order_by("pk").values_list("pk"))
+        for level in LEVELS:
+            groups = defaultdict(lambda: defaultdict(dict))  # (province, unit, flag) -> day -> {key: n}
+            for (province_id, unit_id, flag, day, key), n in by_level[level].items():
+                if n:
+                    groups[(province_id, unit_id, flag)][day][key] = n
+            for (province_id, unit_id, flag), by_day in sorted(groups.items(), key=lambda item: item[0][1:]):
+                _shift(level, province_id, unit_id, flag, by_day)
 
 
-def _shift(province_id, hamlet_id, flag, by_day):
+def _shift(level, province_id, unit_id, flag, by_day):
     first = min(by_day)
-    rows = CoverageDay.objects.filter(hamlet_id=hamlet_id, priority_only=flag)
+    rows = level.series(unit_id, flag)
     previous = rows.filter(day__lt=first).order_by("-day").values_list("figures", flat=True).first() or {}
     existing = {row.day: row for row in rows.filter(day__gte=first).order_by("day")}
     running, stored, changed, new = {}, previous, [], []
@@ -246,21 +293,13 @@ def _shift(province_id, hamlet_id, flag, by_day):
             running = _merge(running, by_day[day])
         row = existing.get(day)
         if row is None:
-            new.append(
-                CoverageDay(
-                    province_id=province_id,
-                    hamlet_id=hamlet_id,
-                    priority_only=flag,
-                    day=day,
-                    figures=_merge(stored, running),
-                )
-            )
+            new.append(level.row(province_id, unit_id, flag, day, _merge(stored, running)))
         else:
             stored = row.figures
             row.figures = _merge(stored, running)
             changed.append(row)
-    CoverageDay.objects.bulk_update(changed, ["figures"], batch_size=500)
-    CoverageDay.objects.bulk_create(new)
+    level.model.objects.bulk_update(changed, ["figures"], batch_size=500)
+    level.model.objects.bulk_create(new)
 
 
 def counters_rebuild(*, province=None, batch_size=2000):
@@ -274,34 +313,100 @@ def counters_rebuild(*, province=None, batch_size=2000):
     subsets = pillar_subsets()
     written = 0
     with transaction.atomic():
-        old = CoverageDay.objects.all() if province is None else CoverageDay.objects.filter(province=province)
-        old.delete()
-        communes = hamlets.order_by("commune_id").values_list("commune_id", flat=True).distinct()
-        for commune_id in list(communes):
-            written += _write(_cumulate(_commune_events(commune_id, subsets)), batch_size)
-        if connection.vendor == "postgresql":
-            # Fresh statistics, or the planner guesses on a table it has never seen filled.
-            with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {CoverageDay._meta.db_table}")
+        for level in LEVELS:
+            old = level.model.objects.all()
+            (old if province is None else old.filter(province=province)).delete()
+        communes = hamlets.order_by("province_id", "commune_id").values_list("province_id", "commune_id").distinct()
+        by_province = defaultdict(list)
+        for province_id, commune_id in communes:
+            by_province[province_id].append(commune_id)
+        for province_id, commune_ids in by_province.items():
+            commune_rows = []
+            for commune_id in commune_ids:
+                hamlet_rows = list(_cumulate(_commune_events(commune_id, subsets)))
+                written += _write(HAMLET, hamlet_rows, batch_size)
+                rows = list(_sum_series(hamlet_rows, commune_id))
+                written += _write(COMMUNE, rows, batch_size)
+                commune_rows += rows
+            written += _write(PROVINCE, _sum_series(commune_rows, province_id), batch_size)
+        _analyze()
     return written
 
 
-def _write(rows, batch_size):
+def rollups_rebuild(province_ids):
+    """Recompute the commune and province rows of some provinces from their hamlets' rows (after a hamlet moves)."""
+    written = 0
+    with transaction.atomic():
+        for province_id in sorted(set(province_ids)):
+            for level in (COMMUNE, PROVINCE):
+                level.model.objects.filter(province_id=province_id).delete()
+            commune_rows = []
+            commune_of = dict(Hamlet.objects.filter(province_id=province_id).values_list("pk", "commune_id"))
+            by_commune = defaultdict(list)
+            hamlet_rows = (
+                CoverageDay.objects.filter(province_id=province_id)
+                .order_by("hamlet_id", "priority_only", "day")
+                .values_list("province_id", "hamlet_id", "priority_only", "day", "figures")
+            )
+            for row in hamlet_rows.iterator(chunk_size=5000):
+                by_commune[commune_of[row[1]]].append(row)
+            for commune_id, rows in by_commune.items():
+                rows = list(_sum_series(rows, commune_id))
+                written += _write(COMMUNE, rows, 2000)
+                commune_rows += rows
+            written += _write(PROVINCE, _sum_series(commune_rows, province_id), 2000)
+        _analyze()
+    return written
+
+
+def _analyze():
+    if connection.vendor == "postgresql":
+        # Fresh statistics, or the planner guesses on tables it has never seen filled.
+        with connection.cursor() as cursor:
+            for level in LEVELS:
+                cursor.execute(f"ANALYZE {level.model._meta.db_table}")
+
+
+def _sum_series(rows, parent_id):
+    """The parent's rows, the sum of its children's: rows are (province, unit, flag, day, figures).
+
+    A child's rows are cumulative figures in day order; the parent changes on
+    the days its children do, by the sum of their changes.
+    """
+    changes = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))  # (province, flag) -> day -> key -> n
+    previous = {}
+    for province_id, unit_id, flag, day, figures in rows:
+        before = previous.get((unit_id, flag), {})
+        change = changes[(province_id, flag)][day]
+        for key in figures.keys() | before.keys():
+            if n := figures.get(key, 0) - before.get(key, 0):
+                change[key] += n
+        previous[(unit_id, flag)] = figures
+    for (province_id, flag), by_day in changes.items():
+        running = {}
+        for day in sorted(by_day):
+            running = _merge(running, by_day[day])
+            yield (province_id, parent_id, flag, day, running)
+
+
+def _write(level, rows, batch_size):
+    """Write (province, unit, flag, day, figures) rows to a level's table; returns how many."""
     if connection.vendor == "postgresql":
         # COPY: the rebuild of a 1M-household province writes about a million rows.
         n = 0
-        table = CoverageDay._meta.db_table
-        with (
-            connection.cursor() as cursor,
-            cursor.copy(f"COPY {table} (province_id, hamlet_id, priority_only, day, figures) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row((row.province_id, row.hamlet_id, row.priority_only, row.day, json.dumps(row.figures)))
+        table = level.model._meta.db_table
+        columns = f"province_id, {level.unit}_id, priority_only, day, figures"
+        if level is PROVINCE:
+            columns = "province_id, priority_only, day, figures"
+        with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for province_id, unit_id, flag, day, figures in rows:
+                values = (province_id, unit_id, flag, day, json.dumps(figures))
+                copy.write_row(values if level is not PROVINCE else values[:1] + values[2:])
                 n += 1
         return n
-    rows = list(rows)
-    CoverageDay.objects.bulk_create(rows, batch_size=batch_size)
-    return len(rows)
+    objects = [level.row(*row) for row in rows]
+    level.model.objects.bulk_create(objects, batch_size=batch_size)
+    return len(objects)
 
 
 def _priority(prefix=""):
@@ -395,7 +500,7 @@ def _adoption_events(events, facts, adopted_on, subsets):
 
 
 def _cumulate(events):
-    """CoverageDay rows (unsaved) from daily increments: one per hamlet, flag and day with an event."""
+    """Hamlet rows (province, hamlet, flag, day, figures) from daily increments: one per day with an event."""
     by_series = defaultdict(lambda: defaultdict(dict))
     for (province_id, hamlet_id, flag, day, key), n in events.items():
         if n:
@@ -404,6 +509,4 @@ def _cumulate(events):
         running = {}
         for day in sorted(by_day):
             running = _merge(running, by_day[day])
-            yield CoverageDay(
-                province_id=province_id, hamlet_id=hamlet_id, priority_only=flag, day=day, figures=running
-            )
+            yield (province_id, hamlet_id, flag, day, running)

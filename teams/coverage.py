@@ -37,10 +37,10 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
 from django.utils.formats import number_format
 
-from households.models import Hamlet, Household
+from households.models import Commune, Hamlet, Household, Province
 
 from . import counters
-from .models import Adoption, Assistance, CoverageDay, Member, Service, Team, Visit
+from .models import Adoption, Assistance, Member, Service, Team, Visit
 
 
 @dataclass
@@ -104,30 +104,24 @@ def _households(hamlet_ids, on, priority_only, province=None):
     return households
 
 
-def by_hamlet(hamlet_ids, *, on, priority_only=False, services=None, province=None):
-    """Figures for each hamlet id as of the end of day `on`: {hamlet id: Figures}.
+def _latest(level, units, *, on, priority_only):
+    """[(unit id, figures or None)]: per unit of the queryset, its latest counter row on or before `on`.
 
-    Reads the coverage counters (`teams.counters`): per hamlet, the latest
-    `CoverageDay` on or before `on`, one index probe each, in one query
-    whatever the number of households. `hamlet_ids` may be a list or a
-    values("pk") queryset. `province`, when the hamlets are known to lie in
-    it, adds the distribution key to the hamlets without changing the figures
-    (not to the probe: the hamlet already picks its rows, and a second
-    index on the province would only tempt the planner into a bitmap AND).
+    One query, one backward index probe per unit, whatever lies under it.
     """
+    latest = level.model.objects.filter(**{level.unit: OuterRef("pk")}, priority_only=priority_only, day__lte=on)
+    figures = Subquery(latest.order_by("-day").values("figures")[:1], output_field=JSONField())
+    return units.annotate(figures=figures).values_list("pk", "figures").order_by()
+
+
+def _by_unit(level, units, *, on, priority_only, services):
+    """{unit id: Figures} as of the end of day `on`, for units with households then."""
     services = services if services is not None else coverage_services()
     pillars = defaultdict(list)
     for s in services:
         pillars[s.pillar].append(s.pk)
-    latest = CoverageDay.objects.filter(hamlet=OuterRef("pk"), priority_only=priority_only, day__lte=on)
-    hamlets = Hamlet.objects.filter(pk__in=hamlet_ids)
-    if province is not None:
-        hamlets = hamlets.filter(province=province)
-    rows = hamlets.annotate(
-        figures=Subquery(latest.order_by("-day").values("figures")[:1], output_field=JSONField())
-    ).values_list("pk", "figures")
     result = {}
-    for hamlet_id, counted in rows.order_by():
+    for unit_id, counted in _latest(level, units, on=on, priority_only=priority_only):
         if not counted or not counted.get(counters.HOUSEHOLDS):
             continue
         f = Figures(counted[counters.HOUSEHOLDS], counted.get(counters.REACHED, 0))
@@ -139,19 +133,50 @@ def by_hamlet(hamlet_ids, *, on, priority_only=False, services=None, province=No
         for pillar, ids in pillars.items():
             if n := counted.get(counters.pillar_key(ids)):
                 f.adopted_pillar[pillar] = n
-        result[hamlet_id] = f
+        result[unit_id] = f
     return result
 
 
-def households_count(hamlet_ids, *, province=None):
-    """Active households of the hamlets, whatever their registration date; from the counters, one query."""
-    latest = CoverageDay.objects.filter(hamlet=OuterRef("pk"), priority_only=False).order_by("-day")
+def by_hamlet(hamlet_ids, *, on, priority_only=False, services=None, province=None):
+    """Figures for each hamlet id as of the end of day `on`: {hamlet id: Figures}.
+
+    Reads the hamlets' coverage counters (`teams.counters`), one index probe
+    each, in one query whatever the number of households. `hamlet_ids` may be
+    a list or a values("pk") queryset. `province`, when the hamlets are known
+    to lie in it, adds the distribution key without changing the figures.
+    """
     hamlets = Hamlet.objects.filter(pk__in=hamlet_ids)
     if province is not None:
         hamlets = hamlets.filter(province=province)
+    return _by_unit(counters.HAMLET, hamlets, on=on, priority_only=priority_only, services=services)
+
+
+def by_commune(communes, *, on, priority_only=False, services=None):
+    """{commune id: Figures} for a queryset of communes: their counters, each the sum of its hamlets'."""
+    return _by_unit(counters.COMMUNE, communes, on=on, priority_only=priority_only, services=services)
+
+
+def by_province(provinces, *, on, priority_only=False, services=None):
+    """{province id: Figures} for a queryset of provinces: their counters, each the sum of its communes'."""
+    return _by_unit(counters.PROVINCE, provinces, on=on, priority_only=priority_only, services=services)
+
+
+def households_count(scope):
+    """Active households in a scope, whatever their registration date; from its widest counters, one query."""
+    from .access import Scope
+
+    if scope.kind == Scope.ALL:
+        level, units = counters.PROVINCE, Province.objects.all()
+    elif scope.kind == Scope.PROVINCE:
+        level, units = counters.PROVINCE, Province.objects.filter(pk=scope.province.pk)
+    elif scope.kind == Scope.COMMUNE:
+        level, units = counters.COMMUNE, Commune.objects.filter(pk=scope.commune.pk)
+    else:
+        level, units = counters.HAMLET, scope.hamlets()
+    latest = level.model.objects.filter(**{level.unit: OuterRef("pk")}, priority_only=False).order_by("-day")
     count = Cast(KeyTextTransform(counters.HOUSEHOLDS, "figures"), IntegerField())
     n = Subquery(latest.annotate(n=count).values("n")[:1], output_field=IntegerField())
-    return hamlets.annotate(n=n).aggregate(total=Sum("n"))["total"] or 0
+    return units.annotate(n=n).aggregate(total=Sum("n"))["total"] or 0
 
 
 def total(figures):
@@ -175,20 +200,13 @@ class Rollup:
 
 
 def for_province(province, *, on, priority_only=False, services=None):
-    """One row per commune of `province`; each commune is the sum of its hamlets.
-
-    Six queries whatever the size: communes, hamlet→commune map, by_hamlet.
-    """
+    """One row per commune of `province`; each commune is the sum of its hamlets (its counters are)."""
     services = services if services is not None else coverage_services()
     communes = list(province.communes.order_by("name"))
-    hamlets = Hamlet.objects.filter(province=province)
-    commune_of = dict(hamlets.values_list("pk", "commune_id"))
-    figures = by_hamlet(hamlets.values("pk"), on=on, priority_only=priority_only, services=services, province=province)
-    per_commune = defaultdict(Figures)
-    for hamlet_id, hamlet_figures in figures.items():
-        commune_id = commune_of[hamlet_id]
-        per_commune[commune_id] = per_commune[commune_id] + hamlet_figures
-    rows = [(commune, per_commune.get(commune.pk, Figures())) for commune in communes]
+    figures = by_commune(
+        Commune.objects.filter(province=province), on=on, priority_only=priority_only, services=services
+    )
+    rows = [(commune, figures.get(commune.pk, Figures())) for commune in communes]
     return Rollup(province, on, priority_only, services, rows, total(f for _c, f in rows))
 
 
@@ -331,34 +349,32 @@ def _period_back(start, period, n):
     return date(month // 12, month % 12 + 1, 1)
 
 
-def adoption_trend(hamlet_ids, *, on, period="month", periods=12, priority_only=False, services=None, province=None):
+def adoption_trend(unit, *, on, period="month", periods=12, priority_only=False, services=None):
     """Households adopting each service for the first time, per week or month, up to `on`; one query.
 
-    The increase of adopted(U, S, ·) over each period, read from the counters
-    at the period boundaries (one index probe per hamlet and boundary), so the
-    sum over all periods since the first adoption equals adopted(U, S, D) as
-    `by_hamlet` counts it.
+    `unit` is a province, commune or hamlet. The increase of adopted(U, S, ·)
+    over each period, read from the unit's own counters at the period
+    boundaries (one index probe per boundary), so the sum over all periods
+    since the first adoption equals adopted(U, S, D) as the rollups count it.
     """
     services = services if services is not None else coverage_services()
+    level = counters.level_of(unit)
     last = _period_start(on, period)
     starts = [_period_back(last, period, n) for n in range(periods - 1, -1, -1)]
     # As of the eve of each period, and as of `on` for the last one.
     boundaries = [start - timedelta(days=1) for start in starts] + [on]
-    latest = CoverageDay.objects.filter(hamlet=OuterRef("pk"), priority_only=priority_only)
-    hamlets = Hamlet.objects.filter(pk__in=hamlet_ids)
-    if province is not None:
-        hamlets = hamlets.filter(province=province)
+    latest = level.model.objects.filter(**{level.unit: OuterRef("pk")}, priority_only=priority_only)
     columns = {
         f"b{i}": Subquery(latest.filter(day__lte=day).order_by("-day").values("figures")[:1], output_field=JSONField())
         for i, day in enumerate(boundaries)
     }
-    adopted = [defaultdict(int) for _day in boundaries]
-    for row in hamlets.annotate(**columns).values(*columns).order_by():
-        for i, total_at in enumerate(adopted):
-            counted = row[f"b{i}"] or {}
-            for s in services:
-                total_at[s.pk] += counted.get(counters.adopted_key(s.pk), 0)
-    counts = {s.pk: [adopted[i + 1][s.pk] - adopted[i][s.pk] for i in range(periods)] for s in services}
+    row = level.unit_model.objects.filter(pk=unit.pk).annotate(**columns).values(*columns).get()
+    adopted = [row[f"b{i}"] or {} for i in range(len(boundaries))]
+    key = counters.adopted_key
+    counts = {
+        s.pk: [adopted[i + 1].get(key(s.pk), 0) - adopted[i].get(key(s.pk), 0) for i in range(periods)]
+        for s in services
+    }
     return Trend(period, starts, counts)
 
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from households.models import Commune, Hamlet, Province
+from households.models import Commune, Province
 
 from . import coverage, targets
 from .access import Scope, scope_for
@@ -153,15 +153,8 @@ def _hamlet_title(hamlet):
     return _("Coverage of %(unit)s by household") % {"unit": f"{hamlet.name}, {hamlet.commune.name}"}
 
 
-def _unit_page(request, *, kind, unit, rollup, table, hamlet_ids, form, on, priority, period, extra):
-    trend = coverage.adoption_trend(
-        hamlet_ids,
-        on=on,
-        period=period,
-        priority_only=priority,
-        services=rollup.services,
-        province=unit.province_id if kind != "province" else unit.pk,
-    )
+def _unit_page(request, *, kind, unit, rollup, table, form, on, priority, period, extra):
+    trend = coverage.adoption_trend(unit, on=on, period=period, priority_only=priority, services=rollup.services)
     context = {
         "kind": kind,
         "unit": unit,
@@ -207,17 +200,12 @@ def province_page(request, code):
         unit=province,
         rollup=rollup,
         table=table,
-        hamlet_ids=province_hamlets(province),
         form=form,
         on=on,
         priority=priority,
         period=period,
         extra={},
     )
-
-
-def province_hamlets(province):
-    return Hamlet.objects.filter(province=province).values("pk")
 
 
 @login_required
@@ -234,7 +222,6 @@ def commune_page(request, code):
         unit=commune,
         rollup=rollup,
         table=table,
-        hamlet_ids=[unit.pk for unit, _f in rollup.rows],
         form=form,
         on=on,
         priority=priority,
@@ -271,7 +258,6 @@ def hamlet_page(request, pk):
         unit=hamlet,
         rollup=rollup,
         table=table,
-        hamlet_ids=[hamlet.pk],
         form=form,
         on=on,
         priority=priority,

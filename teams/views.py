@@ -33,7 +33,7 @@ def home(request):
     week_start = today - timedelta(days=today.weekday())
     counts = {
         # From the coverage counters: a province's million households are not counted on every visit.
-        "households": coverage.households_count(scope.hamlets().values("pk")),
+        "households": coverage.households_count(scope),
         "teams": scope.teams().filter(active=True).count(),
         "members": scope.members().filter(active=True, team__active=True).count(),
         "visits_this_week": scope.visits().filter(visited_on__gte=week_start, visited_on__lte=today).count(),

@@ -5,13 +5,9 @@ from django.db import migrations, models
 
 
 def fill_counters(apps, schema_editor):
-    # The live rebuild, not a frozen copy: the counters are a pure function of the
-    # base tables and teams.counters is their one definition (tests hold it equal to
-    # the incremental writes); a copy here would drift from it. Later migrations that
-    # change what it reads must keep this working, or replace this with a no-op.
-    from teams.counters import counters_rebuild
-
-    counters_rebuild()
+    # Filled by 0006 with the commune and province levels: the live rebuild
+    # (teams.counters) writes all three tables, and 0006's do not exist yet here.
+    pass
 
 
 class Migration(migrations.Migration):

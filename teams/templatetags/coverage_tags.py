@@ -1,8 +1,9 @@
 """Rendering coverage tables: cells in Vietnamese formats, the colour scale, sortable headers."""
 
 from django import template
-from django.utils.formats import date_format, number_format
-from django.utils.html import format_html
+from django.utils.formats import date_format, get_format, number_format
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from teams.coverage import format_percent
@@ -26,13 +27,29 @@ def coverage_band(value):
     return str(min(int(value // (100 // BANDS)), BANDS - 1))
 
 
-def _display(cell):
+class _Numbers:
+    """The active locale's separators, looked up once per table: a province table has thousands of cells."""
+
+    def __init__(self):
+        self.decimal = get_format("DECIMAL_SEPARATOR")
+        self.thousands = get_format("THOUSAND_SEPARATOR")
+
+    def integer(self, n):
+        # As number_format(n, force_grouping=True) with the locale's grouping of three.
+        return f"{n:,}".replace(",", self.thousands)
+
+    def percent(self, value):
+        # As teams.coverage.format_percent: one decimal, the locale's separator.
+        return "—" if value is None else f"{value:.1f}".replace(".", self.decimal) + "%"
+
+
+def _display(cell, numbers=None):
     if cell.kind == "percent":
-        return format_percent(cell.value)
+        return numbers.percent(cell.value) if numbers else format_percent(cell.value)
     if cell.value is None or cell.value == "":
         return "—" if cell.kind == "date" else ""
     if cell.kind == "int":
-        return number_format(cell.value, force_grouping=True)
+        return numbers.integer(cell.value) if numbers else number_format(cell.value, force_grouping=True)
     if cell.kind == "date":
         return date_format(cell.value, "SHORT_DATE_FORMAT")
     if cell.kind == "flag":
@@ -57,16 +74,35 @@ def _target_mark(progress):
     )
 
 
+def _cell_html(cell, numbers=None):
+    if cell.kind == "text":
+        return f"<td>{escape(_display(cell))}</td>"
+    classes = f"num cov cov-{coverage_band(cell.value)}" if cell.kind == "percent" else "num"
+    mark = _target_mark(cell.progress) if cell.progress else ""
+    # Numbers, percentages, dates and ticks are markup-free: no escaping to pay for.
+    return f'<td class="{classes}">{_display(cell, numbers)}{mark}</td>'
+
+
 @register.simple_tag
 def table_cell(cell):
     """A <td> for a table cell: numbers right-aligned, coverage coloured, target progress marked."""
-    if cell.kind == "text":
-        return format_html("<td>{}</td>", _display(cell))
-    classes = ["num"]
-    if cell.kind == "percent":
-        classes.append(f"cov cov-{coverage_band(cell.value)}")
-    mark = _target_mark(cell.progress) if cell.progress else ""
-    return format_html('<td class="{}">{}{}</td>', " ".join(classes), _display(cell), mark)
+    return mark_safe(_cell_html(cell))
+
+
+@register.simple_tag
+def table_rows(rows, link=True):
+    """The <tr>s of a table's rows, built here rather than cell by cell in the template: a province's
+    hundred communes make thousands of cells. The first cell is the row's header (a link when `link`)."""
+    numbers = _Numbers()
+    html = []
+    for row in rows:
+        name = escape(row.cells[0].value if link or row.is_total else "")
+        if link and row.url:
+            name = f'<a href="{escape(row.url)}">{name}</a>'
+        cells = "".join(_cell_html(cell, numbers) for cell in row.cells[1:])
+        attributes = ' class="subtotal"' if row.is_total else ""
+        html.append(f'<tr{attributes}><th scope="row">{name}</th>{cells}</tr>')
+    return mark_safe("\n".join(html))
 
 
 @register.simple_tag(takes_context=True)

@@ -7,6 +7,8 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from households.models import Hamlet, Household
+from teams.counters import LEVELS, counters_rebuild
+from teams.coverage import for_province
 from teams.models import Adoption, Team, Visit
 from teams.visits import Help, visit_record
 
@@ -158,6 +160,8 @@ def test_it_moves_a_hamlet_with_its_households_teams_and_figures(admin_client, w
         visited_on=w.today,
         outcomes={w.services["ewallet"]: Help("set_up")},
     )
+    ewallet = w.services["ewallet"].pk
+    far_before = for_province(w.other_province, on=w.today).total
     url = reverse("admin:households_hamlet_changelist")
     response = admin_client.post(url, {"action": "move_to_commune", "_selected_action": [w.hamlet3.pk]})
     assert "Chuyển ấp sang xã/phường khác" in response.text
@@ -173,6 +177,24 @@ def test_it_moves_a_hamlet_with_its_households_teams_and_figures(admin_client, w
     assert Household.objects.get(pk=w.household3.pk).province == w.other_province
     assert Visit.objects.get(household=w.household3).province == w.other_province
     assert Adoption.objects.get(household=w.household3).province == w.other_province
+    # The figures follow: the far commune and its province now count the household, the old ones do not.
+    far = for_province(w.other_province, on=w.today).total
+    assert far.households == far_before.households + 1
+    assert far.adopted[ewallet] == far_before.adopted.get(ewallet, 0) + 1
+    assert for_province(w.province, on=w.today).total.adopted.get(ewallet) is None
+    moved = _all_counters()
+    counters_rebuild()
+    assert _all_counters() == moved
+
+
+def _all_counters():
+    return {
+        level.unit: sorted(
+            (getattr(row, f"{level.unit}_id"), row.priority_only, row.day, sorted(row.figures.items()))
+            for row in level.model.objects.all()
+        )
+        for level in LEVELS
+    }
 
 
 def test_it_refuses_to_move_a_hamlet_whose_team_also_serves_one_that_stays(admin_client, world):

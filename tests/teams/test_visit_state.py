@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from households.models import Household
 from households.registry import household_deactivate, household_update
-from teams.models import Adoption, Assistance, CoverageDay, Outcome, Visit
+from teams.counters import LEVELS
+from teams.models import Adoption, Assistance, Outcome, Visit
 from teams.visits import Help, adoptions_rebuild, visit_delete, visit_record, visit_update
 
 
@@ -122,17 +123,19 @@ def test_it_refuses_bad_visits_and_stores_nothing(world, change, field):
 
 
 def counters_by_day(first, last):
-    """{(hamlet, priority_only, day): figures} as of every day from `first` to `last`, from the counters."""
+    """{(level, unit, priority_only, day): figures} as of every day from `first` to `last`, from the counters
+    of every level (hamlet, commune, province)."""
     series = defaultdict(list)
-    for row in CoverageDay.objects.order_by("day"):
-        series[(row.hamlet_id, row.priority_only)].append((row.day, row.figures))
+    for level in LEVELS:
+        for row in level.model.objects.order_by("day"):
+            series[(level.unit, getattr(row, f"{level.unit}_id"), row.priority_only)].append((row.day, row.figures))
     result = {}
-    for (hamlet_id, flag), rows in series.items():
+    for (unit, unit_id, flag), rows in series.items():
         day = first
         while day <= last:
             latest = [figures for on, figures in rows if on <= day]
             if latest and latest[-1]:
-                result[(hamlet_id, flag, day)] = latest[-1]
+                result[(unit, unit_id, flag, day)] = latest[-1]
             day += timedelta(days=1)
     return result
 
@@ -202,13 +205,14 @@ def test_it_keeps_the_incremental_state_equal_to_a_rebuild(world, ops):
             elif op == "delete" and visits:
                 visit_delete(visit=visits[pick % len(visits)])
             elif op == "particulars":
-                # Priority, registration date, hamlet and the active flag move the household between counters.
+                # Priority, registration date, hamlet (another commune's too) and the active flag move the
+                # household between counters.
                 household_update(
                     household=households[which],
                     poverty=list(Household.Poverty.values)[pick % 3],
                     policy_family=bool(pick & 4),
                     registered_on=w.today - timedelta(days=days_ago + 60 * (pick & 1)),
-                    hamlet=w.hamlet if pick & 8 else w.hamlet2,
+                    hamlet=[w.hamlet, w.hamlet2, w.hamlet, w.other_hamlet][(pick >> 3) & 3],
                 )
                 if pick % 7 == 0:
                     household_deactivate(household=households[which])
