@@ -154,7 +154,7 @@ def hamlets_move(*, hamlets, commune):
     teams whose hamlets all move go along. A team serving a moving and a
     staying hamlet must be split first: teams serve hamlets of one commune.
     """
-    from teams.counters import rollups_rebuild
+    from teams.counters import provinces_locked, rollups_rebuild
     from teams.models import Adoption, Assistance, CoverageDay, Team, Visit
 
     hamlets = list(hamlets)
@@ -186,6 +186,8 @@ def hamlets_move(*, hamlets, commune):
     province_id = commune.province_id
     with transaction.atomic():
         provinces = {h.province_id for h in hamlets} | {province_id}
+        # The counters' writers read a hamlet's commune under its province's lock: take it first.
+        provinces_locked(Hamlet.objects.filter(province__in=provinces))
         Hamlet.objects.filter(pk__in=hamlet_ids).update(commune=commune, province_id=province_id)
         Team.objects.filter(pk__in=[t.pk for t in teams]).update(commune=commune, province_id=province_id)
         households = Household.objects.filter(hamlet__in=hamlet_ids)

@@ -67,6 +67,8 @@ class HouseholdFilterForm(forms.Form):
     def __init__(self, *args, hamlets, services, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["hamlet"].queryset = hamlets
+        # A plain query for the few hamlets (a ModelChoiceField would open a server-side cursor to list them).
+        self.fields["hamlet"].choices = [("", self.fields["hamlet"].empty_label)] + [(h.pk, h.name) for h in hamlets]
         self.fields["lacks"].queryset = Service.objects.filter(pk__in=[s.pk for s in services])
         # The choices are the services already fetched: no second query to render them.
         self.fields["lacks"].choices = [("", self.fields["lacks"].empty_label)] + [
@@ -117,6 +119,8 @@ class HouseholdForm(forms.ModelForm):
     def __init__(self, *args, hamlets, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["hamlet"].queryset = hamlets
+        # A plain query for the few hamlets (a ModelChoiceField would open a server-side cursor to list them).
+        self.fields["hamlet"].choices = [("", self.fields["hamlet"].empty_label)] + [(h.pk, h.name) for h in hamlets]
         self.fields["hamlet"].empty_label = None
         self.fields["people_count"].min_value = 1
         self.fields["registered_on"].widget.attrs["max"] = timezone.localdate().isoformat()

@@ -37,7 +37,7 @@ from datetime import date
 from itertools import combinations
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Case, Count, Sum, Value, When
+from django.db.models import BooleanField, Case, CharField, Count, F, IntegerField, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Greatest
 
 from households.models import Commune, Hamlet, Household, Province
@@ -159,15 +159,27 @@ def contribution(facts, adopted_on, people, subsets, events=None):
 
 
 def _visit_facts(household_id):
-    adopted_on = dict(Adoption.objects.filter(household_id=household_id).values_list("service_id", "first_adopted_on"))
-    people = {
-        (row["service_id"], row["visit__visited_on"]): row["n"]
-        for row in Assistance.objects.filter(visit__household_id=household_id)
-        .values("service_id", "visit__visited_on")
+    """({service id: first adopted on}, {(service id, visited on): people}) of one household, in one query."""
+    adoptions = (
+        Adoption.objects.filter(household_id=household_id)
+        .annotate(kind=Value("a", CharField()), on=F("first_adopted_on"), n=Value(0, IntegerField()))
+        .values_list("kind", "service_id", "on", "n")
+    )
+    people = (
+        Assistance.objects.filter(visit__household_id=household_id)
+        .annotate(kind=Value("p", CharField()), on=F("visit__visited_on"))
+        .values("kind", "service_id", "on")
         .annotate(n=Sum("people_helped"))
+        .values_list("kind", "service_id", "on", "n")
         .order_by()
-    }
-    return adopted_on, people
+    )
+    adopted_on, helped = {}, {}
+    for kind, service_id, on, n in adoptions.union(people, all=True):
+        if kind == "a":
+            adopted_on[service_id] = on
+        else:
+            helped[(service_id, on)] = n
+    return adopted_on, helped
 
 
 def household_contribution(household, subsets=None):
@@ -244,11 +256,12 @@ def _merge(figures, delta):
 def counters_apply(before, after):
     """Add `after - before` to the counters: rows at each event day are created, later rows shifted.
 
-    Locks the units' rows, hamlets then communes then provinces, each in id
-    order (after the household's lock): writers to one unit queue, so a row
-    created for a day cannot miss a concurrent writer's delta, no update is
-    lost, and the one order leaves no room for a deadlock. The province's lock
-    serialises a province's writes for the few milliseconds of the shift.
+    Locks the rows of the provinces concerned, in id order (after the
+    household's lock): a province's counter writers queue for the few
+    milliseconds of the shift, so a row created for a day cannot miss a
+    concurrent writer's delta and no update is lost; with one kind of lock
+    taken in one order, no deadlock either. Rebuilds and hamlet moves take
+    the same lock.
     """
     delta = defaultdict(int)
     for key, n in after.items():
@@ -258,21 +271,21 @@ def counters_apply(before, after):
     delta = {event: n for event, n in delta.items() if n}
     if not delta:
         return
-    with transaction.atomic():
-        commune_of = dict(
-            Hamlet.objects.select_for_update(no_key=True)
-            .filter(pk__in={hamlet_id for _p, hamlet_id, _f, _d, _k in delta})
-            .order_by("pk")
-            .values_list("pk", "commune_id")
-        )
+    with transaction.atomic(savepoint=False):
+        # Read under the lock: a hamlet moving to another commune holds it too.
+        commune_of = {
+            hamlet.pk: hamlet.commune_id
+            for hamlet in provinces_locked(
+                Hamlet.objects.filter(pk__in={hamlet_id for _p, hamlet_id, _f, _d, _k in delta}).only(
+                    "pk", "commune_id", "province_id"
+                )
+            )
+        }
         by_level = {level: defaultdict(int) for level in LEVELS}
         for (province_id, hamlet_id, flag, day, key), n in delta.items():
             by_level[HAMLET][(province_id, hamlet_id, flag, day, key)] += n
             by_level[COMMUNE][(province_id, commune_of[hamlet_id], flag, day, key)] += n
             by_level[PROVINCE][(province_id, province_id, flag, day, key)] += n
-        for level, model in ((COMMUNE, Commune), (PROVINCE, Province)):
-            units = {unit_id for _p, unit_id, _f, _d, _k in by_level[level]}
-            list(model.objects.select_for_update(no_key=True).filter(pk__in=units).order_by("pk").values_list("pk"))
         for level in LEVELS:
             groups = defaultdict(lambda: defaultdict(dict))  # (province, unit, flag) -> day -> {key: n}
             for (province_id, unit_id, flag, day, key), n in by_level[level].items():
@@ -282,11 +295,21 @@ def counters_apply(before, after):
                 _shift(level, province_id, unit_id, flag, by_day)
 
 
+def provinces_locked(hamlets):
+    """The hamlets of a queryset, their provinces' rows locked (in id order) for the counters' writers."""
+    return list(
+        hamlets.select_related("province").select_for_update(of=("province",), no_key=True).order_by("province_id")
+    )
+
+
 def _shift(level, province_id, unit_id, flag, by_day):
     first = min(by_day)
     rows = level.series(unit_id, flag)
-    previous = rows.filter(day__lt=first).order_by("-day").values_list("figures", flat=True).first() or {}
-    existing = {row.day: row for row in rows.filter(day__gte=first).order_by("day")}
+    # The rows from `first` on, and the one before them that they build on: one query.
+    before = rows.filter(day__lt=first).order_by("-day").values("day")[:1]
+    found = list(rows.filter(Q(day__gte=first) | Q(day=Subquery(before))).order_by("day"))
+    previous = found[0].figures if found and found[0].day < first else {}
+    existing = {row.day: row for row in found if row.day >= first}
     running, stored, changed, new = {}, previous, [], []
     for day in sorted(set(existing) | set(by_day)):
         if day in by_day:
@@ -313,6 +336,7 @@ def counters_rebuild(*, province=None, batch_size=2000):
     subsets = pillar_subsets()
     written = 0
     with transaction.atomic():
+        provinces_locked(hamlets)
         for level in LEVELS:
             old = level.model.objects.all()
             (old if province is None else old.filter(province=province)).delete()
@@ -337,6 +361,7 @@ def rollups_rebuild(province_ids):
     """Recompute the commune and province rows of some provinces from their hamlets' rows (after a hamlet moves)."""
     written = 0
     with transaction.atomic():
+        provinces_locked(Hamlet.objects.filter(province__in=province_ids))
         for province_id in sorted(set(province_ids)):
             for level in (COMMUNE, PROVINCE):
                 level.model.objects.filter(province_id=province_id).delete()

@@ -1,0 +1,30 @@
+"""The visit form's outcome buttons: five radios per service, built here rather than one widget template each."""
+
+from django import template
+from django.forms.utils import flatatt
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+BUTTON_STYLE = {
+    "set_up": "btn-outline-success",
+    "already_had": "btn-outline-primary",
+    "declined": "btn-outline-danger",
+    "follow_up": "btn-outline-warning",
+}
+
+
+@register.simple_tag
+def outcome_buttons(field):
+    """A service's outcomes as radio inputs, each followed by its button-styled label."""
+    html = []
+    for radio in field:
+        data = radio.data
+        attrs = {**data["attrs"], "type": "radio", "name": data["name"], "value": str(data["value"])}
+        if data["selected"]:
+            attrs["checked"] = True
+        style = BUTTON_STYLE.get(str(data["value"]), "btn-outline-secondary")
+        label = f'<label class="btn {style}" for="{escape(attrs["id"])}">{escape(data["label"])}</label>'
+        html.append(f"<input{flatatt(attrs)}>{label}")
+    return mark_safe("".join(html))
