@@ -160,28 +160,36 @@ class _Rollback(Exception):
 
 
 def figures(household_ids):
-    """The coverage figures of the touched households' hamlets, as the pages read them (the counters)."""
+    """The coverage figures of the touched households' hamlets, their communes and provinces, as the pages
+    read them (the counters of each level)."""
     from datetime import timedelta
 
     from django.utils import timezone
 
-    from households.models import Household
-    from teams.coverage import by_hamlet
+    from households.models import Commune, Hamlet, Household, Province
+    from teams.coverage import by_commune, by_hamlet, by_province
 
     hamlets = sorted(set(Household.objects.filter(pk__in=household_ids).values_list("hamlet_id", flat=True)))
+    communes = Commune.objects.filter(pk__in=Hamlet.objects.filter(pk__in=hamlets).values("commune_id"))
+    provinces = Province.objects.filter(pk__in=communes.values("province_id"))
     today = timezone.localdate()
-    return {
-        (hamlet, on, priority): (
-            f.households,
-            f.reached,
-            dict(f.adopted),
-            dict(f.adopted_pillar),
-            dict(f.people_helped),
-        )
-        for on in (today, today - timedelta(days=30))
-        for priority in (False, True)
-        for hamlet, f in by_hamlet(hamlets, on=on, priority_only=priority).items()
-    }
+    result = {}
+    for on in (today, today - timedelta(days=30)):
+        for priority in (False, True):
+            for level, figures_of in (
+                ("hamlet", by_hamlet(hamlets, on=on, priority_only=priority)),
+                ("commune", by_commune(communes, on=on, priority_only=priority)),
+                ("province", by_province(provinces, on=on, priority_only=priority)),
+            ):
+                for unit, f in figures_of.items():
+                    result[(level, unit, on, priority)] = (
+                        f.households,
+                        f.reached,
+                        dict(f.adopted),
+                        dict(f.adopted_pillar),
+                        dict(f.people_helped),
+                    )
+    return result
 
 
 def check(tally, province, started_at):
@@ -225,7 +233,8 @@ def check(tally, province, started_at):
         pass
     checks["coverage figures equal a recount from the visits"] = (
         figures_before == rebuilt["figures"],
-        f"{len(figures_before)} hamlets' counters, today and 30 days ago, against a rebuild",
+        f"{len(figures_before)} counters of the touched hamlets, their communes and province (today and 30 days "
+        "ago, all and priority households) against a rebuild",
     )
     checks["live state equals a recount from the visits"] = (
         before == rebuilt["state"],

@@ -13,6 +13,7 @@ kept in step with every write), and a commune's or a province's are the sums
 of its hamlets' (`Figures.__add__`), so the rollup is exact by construction.
 """
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -350,26 +351,28 @@ def _period_back(start, period, n):
 
 
 def adoption_trend(unit, *, on, period="month", periods=12, priority_only=False, services=None):
-    """Households adopting each service for the first time, per week or month, up to `on`; one query.
+    """Households adopting each service for the first time, per week or month, up to `on`; two queries.
 
     `unit` is a province, commune or hamlet. The increase of adopted(U, S, ·)
     over each period, read from the unit's own counters at the period
-    boundaries (one index probe per boundary), so the sum over all periods
+    boundaries (the latest row on or before each), so the sum over all periods
     since the first adoption equals adopted(U, S, D) as the rollups count it.
     """
     services = services if services is not None else coverage_services()
-    level = counters.level_of(unit)
     last = _period_start(on, period)
     starts = [_period_back(last, period, n) for n in range(periods - 1, -1, -1)]
     # As of the eve of each period, and as of `on` for the last one.
     boundaries = [start - timedelta(days=1) for start in starts] + [on]
-    latest = level.model.objects.filter(**{level.unit: OuterRef("pk")}, priority_only=priority_only)
-    columns = {
-        f"b{i}": Subquery(latest.filter(day__lte=day).order_by("-day").values("figures")[:1], output_field=JSONField())
-        for i, day in enumerate(boundaries)
-    }
-    row = level.unit_model.objects.filter(pk=unit.pk).annotate(**columns).values(*columns).get()
-    adopted = [row[f"b{i}"] or {} for i in range(len(boundaries))]
+    series = counters.level_of(unit).series(unit.pk, priority_only)
+    # The days with a row in the window, and the last one before it: dates only, then the figures of at
+    # most one row per boundary (plain queries: thirteen correlated subqueries cost more to build than to run).
+    before = series.filter(day__lt=boundaries[0]).order_by("-day").values("day")[:1]
+    days = sorted(
+        series.filter(Q(day__gte=boundaries[0], day__lte=on) | Q(day=Subquery(before))).values_list("day", flat=True)
+    )
+    row_days = [days[i - 1] if (i := bisect_right(days, boundary)) else None for boundary in boundaries]
+    stored = dict(series.filter(day__in={d for d in row_days if d}).values_list("day", "figures"))
+    adopted = [stored[day] if day else {} for day in row_days]
     key = counters.adopted_key
     counts = {
         s.pk: [adopted[i + 1].get(key(s.pk), 0) - adopted[i].get(key(s.pk), 0) for i in range(periods)]

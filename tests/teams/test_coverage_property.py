@@ -10,7 +10,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from households.models import Household
-from teams.coverage import Figures, by_hamlet, coverage_services, for_commune, for_province, total
+from teams.coverage import (
+    Figures,
+    adoption_trend,
+    by_hamlet,
+    coverage_services,
+    for_commune,
+    for_province,
+    total,
+)
 from teams.models import ADOPTED_OUTCOMES, Assistance, Outcome
 from teams.visits import Help, visit_record
 
@@ -136,6 +144,20 @@ def test_units_are_the_sums_of_their_parts_and_match_the_definition(
                 naive([h for h in everyone if h.province_id == w.province.pk], on, priority_only, services),
                 services,
             )
+
+            # The trend of each level reads its own counters: new adoptions per week, the differences of the
+            # definition's adopted(U, S, D) at the eve of each week.
+            for unit, mine in (
+                (w.province, [h for h in everyone if h.province_id == w.province.pk]),
+                (w.commune, [h for h in everyone if h.hamlet_id in {x.pk for x in hamlets[:3]}]),
+                (w.hamlet2, [h for h in everyone if h.hamlet_id == w.hamlet2.pk]),
+            ):
+                trend = adoption_trend(unit, on=on, period="week", periods=6, priority_only=priority_only)
+                eves = [start - timedelta(days=1) for start in trend.periods] + [on]
+                adopted = [naive(mine, day, priority_only, services).adopted for day in eves]
+                for s in services:
+                    expected = [adopted[i + 1].get(s.pk, 0) - adopted[i].get(s.pk, 0) for i in range(6)]
+                    assert trend.counts[s.pk] == expected, (unit, s.code)
             raise Rollback
     except Rollback:
         pass
