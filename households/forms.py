@@ -22,6 +22,13 @@ class HamletChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.name
 
+    def offer(self, hamlets):
+        """Choose among `hamlets`, listed with one plain query (a ModelChoiceField lists through a
+        server-side cursor: three round trips for a handful of rows)."""
+        self.queryset = hamlets
+        blank = [("", self.empty_label)] if self.empty_label is not None else []
+        self.choices = blank + [(h.pk, self.label_from_instance(h)) for h in hamlets]
+
 
 class HouseholdFilterForm(forms.Form):
     SHOW_ALL = ""
@@ -66,9 +73,7 @@ class HouseholdFilterForm(forms.Form):
 
     def __init__(self, *args, hamlets, services, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["hamlet"].queryset = hamlets
-        # A plain query for the few hamlets (a ModelChoiceField would open a server-side cursor to list them).
-        self.fields["hamlet"].choices = [("", self.fields["hamlet"].empty_label)] + [(h.pk, h.name) for h in hamlets]
+        self.fields["hamlet"].offer(hamlets)
         self.fields["lacks"].queryset = Service.objects.filter(pk__in=[s.pk for s in services])
         # The choices are the services already fetched: no second query to render them.
         self.fields["lacks"].choices = [("", self.fields["lacks"].empty_label)] + [
@@ -118,10 +123,8 @@ class HouseholdForm(forms.ModelForm):
 
     def __init__(self, *args, hamlets, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["hamlet"].queryset = hamlets
-        # A plain query for the few hamlets (a ModelChoiceField would open a server-side cursor to list them).
-        self.fields["hamlet"].choices = [("", self.fields["hamlet"].empty_label)] + [(h.pk, h.name) for h in hamlets]
         self.fields["hamlet"].empty_label = None
+        self.fields["hamlet"].offer(hamlets)
         self.fields["people_count"].min_value = 1
         self.fields["registered_on"].widget.attrs["max"] = timezone.localdate().isoformat()
         # Shown only once a namesake has been found (see `namesakes`).
