@@ -154,7 +154,7 @@ def hamlets_move(*, hamlets, commune):
     teams whose hamlets all move go along. A team serving a moving and a
     staying hamlet must be split first: teams serve hamlets of one commune.
     """
-    from teams.counters import provinces_locked, rollups_rebuild
+    from teams.counters import provinces_lock, rollups_rebuild
     from teams.models import Adoption, Assistance, CoverageDay, Team, Visit
 
     hamlets = list(hamlets)
@@ -186,8 +186,6 @@ def hamlets_move(*, hamlets, commune):
     province_id = commune.province_id
     with transaction.atomic():
         provinces = {h.province_id for h in hamlets} | {province_id}
-        # The counters' writers read a hamlet's commune under its province's lock: take it first.
-        provinces_locked(Hamlet.objects.filter(province__in=provinces))
         Hamlet.objects.filter(pk__in=hamlet_ids).update(commune=commune, province_id=province_id)
         Team.objects.filter(pk__in=[t.pk for t in teams]).update(commune=commune, province_id=province_id)
         households = Household.objects.filter(hamlet__in=hamlet_ids)
@@ -200,6 +198,10 @@ def hamlets_move(*, hamlets, commune):
         Adoption.objects.filter(household__in=households).exclude(province_id=province_id).update(
             province_id=province_id
         )
+        # The counters' writers hold a household's lock, then their province's, and read the hamlet's
+        # commune under it: the same order here (households above, then the provinces) leaves no deadlock,
+        # and no writer applies a delta to the old commune after the sums below are redone.
+        provinces_lock(provinces)
         CoverageDay.objects.filter(hamlet__in=hamlet_ids).exclude(province_id=province_id).update(
             province_id=province_id
         )

@@ -272,15 +272,14 @@ def counters_apply(before, after):
     if not delta:
         return
     with transaction.atomic(savepoint=False):
-        # Read under the lock: a hamlet moving to another commune holds it too.
-        commune_of = {
-            hamlet.pk: hamlet.commune_id
-            for hamlet in provinces_locked(
-                Hamlet.objects.filter(pk__in={hamlet_id for _p, hamlet_id, _f, _d, _k in delta}).only(
-                    "pk", "commune_id", "province_id"
-                )
+        provinces_lock({province_id for province_id, _h, _f, _d, _k in delta})
+        # Read once the lock is held, in a statement of its own (a fresh snapshot): a hamlet moving to
+        # another commune takes the same lock before the communes' sums are redone.
+        commune_of = dict(
+            Hamlet.objects.filter(pk__in={hamlet_id for _p, hamlet_id, _f, _d, _k in delta}).values_list(
+                "pk", "commune_id"
             )
-        }
+        )
         by_level = {level: defaultdict(int) for level in LEVELS}
         for (province_id, hamlet_id, flag, day, key), n in delta.items():
             by_level[HAMLET][(province_id, hamlet_id, flag, day, key)] += n
@@ -295,11 +294,9 @@ def counters_apply(before, after):
                 _shift(level, province_id, unit_id, flag, by_day)
 
 
-def provinces_locked(hamlets):
-    """The hamlets of a queryset, their provinces' rows locked (in id order) for the counters' writers."""
-    return list(
-        hamlets.select_related("province").select_for_update(of=("province",), no_key=True).order_by("province_id")
-    )
+def provinces_lock(province_ids):
+    """Lock the provinces' rows, in id order: what every writer of their counters holds."""
+    list(Province.objects.select_for_update(no_key=True).filter(pk__in=province_ids).order_by("pk").values_list("pk"))
 
 
 def _shift(level, province_id, unit_id, flag, by_day):
@@ -336,7 +333,7 @@ def counters_rebuild(*, province=None, batch_size=2000):
     subsets = pillar_subsets()
     written = 0
     with transaction.atomic():
-        provinces_locked(hamlets)
+        provinces_lock(hamlets.values("province_id"))
         for level in LEVELS:
             old = level.model.objects.all()
             (old if province is None else old.filter(province=province)).delete()
@@ -359,10 +356,10 @@ def counters_rebuild(*, province=None, batch_size=2000):
 
 def rollups_rebuild(province_ids):
     """Recompute the commune and province rows of some provinces from their hamlets' rows (after a hamlet moves)."""
-    written = 0
+    province_ids, written = sorted(set(province_ids)), 0
     with transaction.atomic():
-        provinces_locked(Hamlet.objects.filter(province__in=province_ids))
-        for province_id in sorted(set(province_ids)):
+        provinces_lock(province_ids)
+        for province_id in province_ids:
             for level in (COMMUNE, PROVINCE):
                 level.model.objects.filter(province_id=province_id).delete()
             commune_rows = []
