@@ -55,10 +55,6 @@ class Level:
     model: type
     unit: str
 
-    @property
-    def unit_model(self):
-        return self.model._meta.get_field(self.unit).related_model
-
     def series(self, unit_id, priority_only):
         return self.model.objects.filter(**{f"{self.unit}_id": unit_id}, priority_only=priority_only)
 

@@ -26,7 +26,6 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    IntegerField,
     JSONField,
     OuterRef,
     Q,
@@ -34,8 +33,7 @@ from django.db.models import (
     Sum,
     When,
 )
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Coalesce
 from django.utils.formats import number_format
 
 from households.models import Commune, Hamlet, Household, Province
@@ -174,10 +172,8 @@ def households_count(scope):
         level, units = counters.COMMUNE, Commune.objects.filter(pk=scope.commune.pk)
     else:
         level, units = counters.HAMLET, scope.hamlets()
-    latest = level.model.objects.filter(**{level.unit: OuterRef("pk")}, priority_only=False).order_by("-day")
-    count = Cast(KeyTextTransform(counters.HOUSEHOLDS, "figures"), IntegerField())
-    n = Subquery(latest.annotate(n=count).values("n")[:1], output_field=IntegerField())
-    return units.annotate(n=n).aggregate(total=Sum("n"))["total"] or 0
+    latest = _latest(level, units, on=date.max, priority_only=False)
+    return sum((counted or {}).get(counters.HOUSEHOLDS, 0) for _unit_id, counted in latest)
 
 
 def total(figures):

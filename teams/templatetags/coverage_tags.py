@@ -1,7 +1,7 @@
 """Rendering coverage tables: cells in Vietnamese formats, the colour scale, sortable headers."""
 
 from django import template
-from django.utils.formats import date_format, get_format, number_format
+from django.utils.formats import date_format, get_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -43,13 +43,13 @@ class _Numbers:
         return "—" if value is None else f"{value:.1f}".replace(".", self.decimal) + "%"
 
 
-def _display(cell, numbers=None):
+def _display(cell, numbers):
     if cell.kind == "percent":
-        return numbers.percent(cell.value) if numbers else format_percent(cell.value)
+        return numbers.percent(cell.value)
     if cell.value is None or cell.value == "":
         return "—" if cell.kind == "date" else ""
     if cell.kind == "int":
-        return numbers.integer(cell.value) if numbers else number_format(cell.value, force_grouping=True)
+        return numbers.integer(cell.value)
     if cell.kind == "date":
         return date_format(cell.value, "SHORT_DATE_FORMAT")
     if cell.kind == "flag":
@@ -74,9 +74,9 @@ def _target_mark(progress):
     )
 
 
-def _cell_html(cell, numbers=None):
+def _cell_html(cell, numbers):
     if cell.kind == "text":
-        return f"<td>{escape(_display(cell))}</td>"
+        return f"<td>{escape(_display(cell, numbers))}</td>"
     classes = f"num cov cov-{coverage_band(cell.value)}" if cell.kind == "percent" else "num"
     mark = _target_mark(cell.progress) if cell.progress else ""
     # Numbers, percentages, dates and ticks are markup-free: no escaping to pay for.
@@ -86,7 +86,7 @@ def _cell_html(cell, numbers=None):
 @register.simple_tag
 def table_cell(cell):
     """A <td> for a table cell: numbers right-aligned, coverage coloured, target progress marked."""
-    return mark_safe(_cell_html(cell))
+    return mark_safe(_cell_html(cell, _Numbers()))
 
 
 @register.simple_tag
