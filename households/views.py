@@ -13,7 +13,7 @@ from teams.audit import access_log
 from teams.models import AccessLog, Assistance, Service
 
 from .forms import AnonymiseForm, DeactivateForm, HouseholdFilterForm, HouseholdForm
-from .lookup import service_states, short_label, with_adoptions
+from .lookup import page_service_states, service_states, short_label, with_adoptions
 from .privacy import household_anonymise, household_data
 from .registry import household_deactivate, household_namesakes, household_register, household_update
 
@@ -51,8 +51,8 @@ def household_list(request):
     households = form.apply(scope.households()).select_related("hamlet").order_by("search_key", "id")
     # What a row shows, and not the rest of a wide row: read 25 at a time by every member, all day.
     households = households.only(*LIST_FIELDS)
-    page = Paginator(with_adoptions(households), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(household, service_states(household, services)) for household in page.object_list]
+    page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = page_service_states(page.object_list, services)
     return render(
         request,
         "households/list.html",

@@ -89,6 +89,35 @@ def test_it_filters_by_hamlet(world, client):
     assert names(client.get(URL, {"hamlet": world.hamlet2.pk})) == ["Đặng Thị Đào"]
 
 
+def test_it_shows_the_filter_chosen_each_time_in_the_language_asked(world, client):
+    """The filter fields are remembered once rendered: each choice, language and error still shows as its own."""
+    from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
+
+    from households.forms import HouseholdFilterForm
+
+    world.login(client, "member")
+
+    def selected(response):
+        html = response.content.decode()
+        return [pk for pk in (world.hamlet.pk, world.hamlet2.pk) if f'<option value="{pk}" selected>' in html]
+
+    for _round in (1, 2):  # the second round is served from what the first remembered
+        assert selected(client.get(URL, {"hamlet": world.hamlet2.pk})) == [world.hamlet2.pk]
+        assert selected(client.get(URL, {"hamlet": world.hamlet.pk})) == [world.hamlet.pk]
+        assert selected(client.get(URL)) == []
+        assert "Tất cả ấp/khu vực" in client.get(URL).content.decode()
+        assert "All hamlets" in client.get(URL, headers={"accept-language": "en"}).content.decode()
+    # Identical to what crispy renders for the same field.
+    response = client.get(URL, {"hamlet": world.hamlet2.pk, "show": "never_visited"})
+    form = HouseholdFilterForm(
+        {"hamlet": world.hamlet2.pk, "show": "never_visited"},
+        hamlets=world.team.hamlets.order_by("name"),
+        services=response.context["form"].fields["lacks"].queryset,
+    )
+    for name in ("hamlet", "show", "lacks"):
+        assert str(as_crispy_field(form[name])) in response.content.decode()
+
+
 def test_it_refuses_a_hamlet_of_another_team_with_a_message(world, client):
     world.login(client, "member")
     response = client.get(URL, {"hamlet": world.hamlet3.pk})
