@@ -4,48 +4,16 @@ A page of 25 households went through the template engine as some 600 nodes,
 which cost more than all of the page's queries; a member loads it all day.
 """
 
-from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import template
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from households.models import Household
 
 register = template.Library()
-
-# Rendered filter fields by everything their HTML depends on; cleared when full.
-_FILTER_FIELDS = {}
-_FILTER_FIELDS_SIZE = 512
-
-
-@register.simple_tag
-def filter_field(field):
-    """`field|as_crispy_field`, remembered by language, label, choices, value and errors.
-
-    The list's filter panel is the same on nearly every page a team loads all
-    day, and crispy renders its three selects through some sixty templates
-    (one per option): as costly as the page's queries. The key holds all the
-    HTML depends on, so a remembered field is never stale.
-    """
-    key = (
-        get_language(),
-        field.html_name,
-        str(field.label),
-        str(field.help_text),
-        repr(field.value()),
-        tuple(str(error) for error in field.errors),
-        tuple((str(value), str(label)) for value, label in field.field.choices),
-    )
-    html = _FILTER_FIELDS.get(key)
-    if html is None:
-        if len(_FILTER_FIELDS) >= _FILTER_FIELDS_SIZE:
-            _FILTER_FIELDS.clear()
-        html = _FILTER_FIELDS[key] = as_crispy_field(field)
-    return html
 
 
 @register.simple_tag(takes_context=True)
