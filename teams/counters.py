@@ -154,8 +154,16 @@ def contribution(facts, adopted_on, people, subsets, events=None):
     return events
 
 
+@dataclass(frozen=True)
+class VisitFacts:
+    """What of a household's visits its contribution depends on."""
+
+    adopted_on: dict  # service id -> first adopted on (None: not adopted)
+    people: dict  # (service id, visited on) -> people helped
+
+
 def _visit_facts(household_id):
-    """({service id: first adopted on}, {(service id, visited on): people}) of one household, in one query."""
+    """The `VisitFacts` of one household as stored, in one query."""
     adoptions = (
         Adoption.objects.filter(household_id=household_id)
         .annotate(kind=Value("a", CharField()), on=F("first_adopted_on"), n=Value(0, IntegerField()))
@@ -175,34 +183,41 @@ def _visit_facts(household_id):
             adopted_on[service_id] = on
         else:
             helped[(service_id, on)] = n
-    return adopted_on, helped
+    return VisitFacts(adopted_on, helped)
 
 
-def household_contribution(household, subsets=None):
-    """The household's contribution as stored now (its row as given, its adoptions and visits from the database)."""
+def household_contribution(household, subsets=None, facts=None):
+    """The household's contribution: its row as given, its visit facts as given or as stored now."""
     subsets = subsets if subsets is not None else pillar_subsets()
-    adopted_on, people = _visit_facts(household.pk)
-    return contribution(Facts.of(household), adopted_on, people, subsets)
+    facts = facts if facts is not None else _visit_facts(household.pk)
+    return contribution(Facts.of(household), facts.adopted_on, facts.people, subsets)
 
 
 class household_tracked:
     """Context manager around a change to one household's visits: applies the counters' difference.
 
     Enter it holding the household's row lock, with `household` fresh from
-    that lock; the body must leave `household` refreshed (household_state_refresh does).
+    that lock; the body must leave `household` refreshed (household_state_refresh
+    does) and may hand over the visit facts it computed (`after`), which
+    saves reading them back.
     """
 
     def __init__(self, household):
         self.household = household
+        self.facts_after = None
 
     def __enter__(self):
         self.subsets = pillar_subsets()
         self.before = household_contribution(self.household, self.subsets)
         return self
 
+    def after(self, facts):
+        self.facts_after = facts
+
     def __exit__(self, kind, value, traceback):
         if kind is None:
-            counters_apply(self.before, household_contribution(self.household, self.subsets))
+            after = household_contribution(self.household, self.subsets, self.facts_after)
+            counters_apply(self.before, after)
 
 
 def household_saved(household, old, update_fields=None):
@@ -232,9 +247,9 @@ def household_saved(household, old, update_fields=None):
         if old_facts == new_facts:
             return
         subsets = pillar_subsets()
-        adopted_on, people = _visit_facts(household.pk)
-        before = contribution(old_facts, adopted_on, people, subsets)
-        after = contribution(new_facts, adopted_on, people, subsets)
+        facts = _visit_facts(household.pk)
+        before = contribution(old_facts, facts.adopted_on, facts.people, subsets)
+        after = contribution(new_facts, facts.adopted_on, facts.people, subsets)
     counters_apply(before, after)
 
 

@@ -11,6 +11,7 @@ with a separate, set-based implementation; the tests hold the two equal.
 """
 
 import uuid as uuid_module
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from households.models import Household
 
-from .counters import counters_rebuild, household_tracked
+from .counters import VisitFacts, counters_rebuild, household_tracked
 from .models import ADOPTED_OUTCOMES, Adoption, Assistance, Outcome, Visit
 
 
@@ -95,6 +96,10 @@ def _resent(existing, *, household, member):
     return existing
 
 
+def _stored_visit(uuid):
+    return Visit.objects.filter(pk=uuid).first()
+
+
 def visit_record(*, member, household, visited_on, outcomes, uuid=None, note="", recorded_by=None):
     """Store a visit once per UUID and update the household's state.
 
@@ -103,20 +108,18 @@ def visit_record(*, member, household, visited_on, outcomes, uuid=None, note="",
     visit with `created=False` (double taps, retries, offline resend).
     """
     uuid = uuid or uuid_module.uuid4()
-    existing = Visit.objects.filter(pk=uuid).first()
+    existing = _stored_visit(uuid)
     if existing is not None:
         return _resent(existing, household=household, member=member), False
     _validate(member=member, household=household, visited_on=visited_on, outcomes=outcomes)
     try:
         with transaction.atomic():
+            # A concurrent resend of the same UUID waits on this lock, then fails to insert the
+            # visit a second time: the IntegrityError below returns the stored one.
             household = _locked_household(household)
-            # A concurrent resend of the same UUID for this household waited on the lock.
-            existing = Visit.objects.filter(pk=uuid).first()
-            if existing is not None:
-                return _resent(existing, household=household, member=member), False
             if not household.active:  # deactivated since the checks above
                 raise ValidationError({"household": _("This household has been deactivated.")})
-            with household_tracked(household):
+            with household_tracked(household) as tracked:
                 visit = Visit.objects.create(
                     id=uuid,
                     province_id=household.province_id,
@@ -127,10 +130,10 @@ def visit_record(*, member, household, visited_on, outcomes, uuid=None, note="",
                     recorded_by=recorded_by,
                 )
                 _store_assistance(visit, outcomes, user=recorded_by)
-                household_state_refresh(household)
+                tracked.after(household_state_refresh(household))
     except IntegrityError:
-        # The same UUID stored meanwhile under another household's lock.
-        existing = Visit.objects.filter(pk=uuid).first()
+        # The same UUID stored meanwhile (a concurrent resend, or a forged id under another household).
+        existing = _stored_visit(uuid)
         if existing is None:
             raise
         return _resent(existing, household=household, member=member), False
@@ -142,13 +145,13 @@ def visit_update(*, visit, visited_on, outcomes, note=""):
     _validate(member=visit.member, household=visit.household, visited_on=visited_on, outcomes=outcomes, new=False)
     with transaction.atomic():
         household = _locked_household(visit.household)
-        with household_tracked(household):
+        with household_tracked(household) as tracked:
             visit.visited_on = visited_on
             visit.note = note
             visit.save(update_fields=["visited_on", "note", "updated_at"])
             visit.assistances.all().delete()
             _store_assistance(visit, outcomes)
-            household_state_refresh(household)
+            tracked.after(household_state_refresh(household))
     return visit
 
 
@@ -156,28 +159,34 @@ def visit_delete(*, visit):
     """Delete a wrong visit; the household's state is recomputed without it."""
     with transaction.atomic():
         household = _locked_household(visit.household)
-        with household_tracked(household):
+        with household_tracked(household) as tracked:
             visit.delete()
-            household_state_refresh(household)
+            tracked.after(household_state_refresh(household))
 
 
 def household_state_refresh(household):
-    """Recompute one household's adoptions and visit dates from its visits.
+    """Recompute one household's adoptions and visit dates from its visits; returns its visit facts.
 
     Call inside a transaction that holds the household's row lock, within
-    `counters.household_tracked(household)` so that the coverage counters follow.
+    `counters.household_tracked(household)` so that the coverage counters
+    follow: hand it the facts returned (`tracked.after(...)`), which are the
+    ones it would read back. One query reads the visits and their help.
     """
     rows = (
-        Assistance.objects.filter(visit__household=household)
-        .order_by("visit__visited_on", "visit__recorded_at", "visit_id")
-        .values_list("service_id", "outcome", "visit__visited_on")
+        Visit.objects.filter(household=household)
+        .order_by("visited_on", "recorded_at", "id")
+        .values_list("visited_on", "assistances__service_id", "assistances__outcome", "assistances__people_helped")
     )
-    wanted = {}
-    for service_id, outcome, visited_on in rows:
+    wanted, people, first, last = {}, defaultdict(int), None, None
+    for visited_on, service_id, outcome, people_helped in rows:
+        first, last = first or visited_on, visited_on
+        if service_id is None:  # a visit that helped with nothing
+            continue
         first_adopted_on, _last, _on = wanted.get(service_id, (None, None, None))
         if first_adopted_on is None and outcome in ADOPTED_OUTCOMES:
             first_adopted_on = visited_on
         wanted[service_id] = (first_adopted_on, outcome, visited_on)
+        people[(service_id, visited_on)] += people_helped
 
     current = {a.service_id: a for a in Adoption.objects.filter(household=household)}
     gone = [a.pk for service_id, a in current.items() if service_id not in wanted]
@@ -209,10 +218,11 @@ def household_state_refresh(household):
     Adoption.objects.bulk_create(new)
     Adoption.objects.bulk_update(changed, ["first_adopted_on", "last_outcome", "last_visited_on"])
 
-    dates = Visit.objects.filter(household=household).aggregate(first=Min("visited_on"), last=Max("visited_on"))
-    if (household.first_visited_on, household.last_visited_on) != (dates["first"], dates["last"]):
-        Household.objects.filter(pk=household.pk).update(first_visited_on=dates["first"], last_visited_on=dates["last"])
-        household.first_visited_on, household.last_visited_on = dates["first"], dates["last"]
+    if (household.first_visited_on, household.last_visited_on) != (first, last):
+        Household.objects.filter(pk=household.pk).update(first_visited_on=first, last_visited_on=last)
+        household.first_visited_on, household.last_visited_on = first, last
+    adopted_on = {service_id: first_adopted_on for service_id, (first_adopted_on, _o, _v) in wanted.items()}
+    return VisitFacts(adopted_on, dict(people))
 
 
 def adoptions_rebuild(*, province=None, chunk_size=5000):

@@ -49,6 +49,30 @@ def test_it_stores_the_same_uuid_once(world):
     assert Visit.objects.count() == 1 and Assistance.objects.count() == 1
 
 
+def test_it_stores_a_resend_once_when_it_crosses_the_first_send(world, monkeypatch):
+    """A resend that checked before the first send was stored fails to insert, and answers with the stored visit."""
+    from teams import visits
+
+    w, app = world, world.services["province_app"]
+    key = uuid.uuid4()
+    first, _created = visit_record(
+        uuid=key, member=w.member_m, household=w.household, visited_on=w.today, outcomes={app: Help(Outcome.SET_UP)}
+    )
+    real, looks = visits._stored_visit, []
+
+    def stored_visit(pk):  # the resend's first look finds nothing yet
+        looks.append(pk)
+        return None if len(looks) == 1 else real(pk)
+
+    monkeypatch.setattr(visits, "_stored_visit", stored_visit)
+    again, created_again = visit_record(
+        uuid=key, member=w.member_m, household=w.household, visited_on=w.today, outcomes={app: Help(Outcome.SET_UP)}
+    )
+    assert not created_again and again.pk == first.pk and len(looks) == 2
+    assert Visit.objects.count() == 1 and Assistance.objects.count() == 1
+    assert state(w.household) == ({"province_app": (w.today, "set_up", w.today)}, w.today, w.today)
+
+
 def test_it_refuses_a_uuid_reused_for_another_household(world):
     w, app = world, world.services["province_app"]
     key = uuid.uuid4()
