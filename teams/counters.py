@@ -296,13 +296,19 @@ def counters_apply(before, after):
             by_level[HAMLET][(province_id, hamlet_id, flag, day, key)] += n
             by_level[COMMUNE][(province_id, commune_of[hamlet_id], flag, day, key)] += n
             by_level[PROVINCE][(province_id, province_id, flag, day, key)] += n
+        series = defaultdict(lambda: defaultdict(dict))  # (level, province, unit, flag) -> day -> {key: n}
         for level in LEVELS:
-            groups = defaultdict(lambda: defaultdict(dict))  # (province, unit, flag) -> day -> {key: n}
             for (province_id, unit_id, flag, day, key), n in by_level[level].items():
                 if n:
-                    groups[(province_id, unit_id, flag)][day][key] = n
-            for (province_id, unit_id, flag), by_day in sorted(groups.items(), key=lambda item: item[0][1:]):
-                _shift(level, province_id, unit_id, flag, by_day)
+                    series[(level, province_id, unit_id, flag)][day][key] = n
+        found = _stored_rows(series)
+        for level in LEVELS:
+            changed, new = [], []
+            for (of_level, province_id, unit_id, flag), by_day in series.items():
+                if of_level == level:
+                    _shift(level, province_id, unit_id, flag, by_day, found[(level, unit_id, flag)], changed, new)
+            level.model.objects.bulk_update(changed, ["figures"], batch_size=500)
+            level.model.objects.bulk_create(new)
 
 
 def provinces_lock(province_ids):
@@ -310,27 +316,42 @@ def provinces_lock(province_ids):
     list(Province.objects.select_for_update(no_key=True).filter(pk__in=province_ids).order_by("pk").values_list("pk"))
 
 
-def _shift(level, province_id, unit_id, flag, by_day):
+def _stored_rows(series):
+    """{(level, unit, flag): [(id, day, figures)]}: each series' rows from its first changed day on,
+    and the one before them that they build on; all series in one query."""
+    parts = []
+    for index, (level, _province_id, unit_id, flag) in enumerate(series):
+        first = min(series[(level, _province_id, unit_id, flag)])
+        rows = level.series(unit_id, flag)
+        before = rows.filter(day__lt=first).order_by("-day").values("day")[:1]
+        parts.append(
+            rows.filter(Q(day__gte=first) | Q(day=Subquery(before)))
+            .annotate(series_index=Value(index, IntegerField()))
+            .values_list("series_index", "id", "day", "figures")
+        )
+    keys = [(level, unit_id, flag) for level, _province_id, unit_id, flag in series]
+    found = {key: [] for key in keys}
+    for index, pk, day, figures in parts[0].union(*parts[1:], all=True):
+        found[keys[index]].append((pk, day, figures))
+    return found
+
+
+def _shift(level, province_id, unit_id, flag, by_day, stored, changed, new):
+    """Add `by_day` ({day: {key: n}}) to the series from `stored` rows: collects rows to update and to create."""
     first = min(by_day)
-    rows = level.series(unit_id, flag)
-    # The rows from `first` on, and the one before them that they build on: one query.
-    before = rows.filter(day__lt=first).order_by("-day").values("day")[:1]
-    found = list(rows.filter(Q(day__gte=first) | Q(day=Subquery(before))).order_by("day"))
-    previous = found[0].figures if found and found[0].day < first else {}
-    existing = {row.day: row for row in found if row.day >= first}
-    running, stored, changed, new = {}, previous, [], []
+    stored = sorted(stored, key=lambda row: row[1])
+    previous = stored[0][2] if stored and stored[0][1] < first else {}
+    existing = {day: (pk, figures) for pk, day, figures in stored if day >= first}
+    running, figures_before = {}, previous
     for day in sorted(set(existing) | set(by_day)):
         if day in by_day:
             running = _merge(running, by_day[day])
         row = existing.get(day)
         if row is None:
-            new.append(level.row(province_id, unit_id, flag, day, _merge(stored, running)))
+            new.append(level.row(province_id, unit_id, flag, day, _merge(figures_before, running)))
         else:
-            stored = row.figures
-            row.figures = _merge(stored, running)
-            changed.append(row)
-    level.model.objects.bulk_update(changed, ["figures"], batch_size=500)
-    level.model.objects.bulk_create(new)
+            pk, figures_before = row
+            changed.append(level.model(pk=pk, figures=_merge(figures_before, running)))
 
 
 def counters_rebuild(*, province=None, batch_size=2000):
