@@ -7,7 +7,7 @@ which cost more than all of the page's queries; a member loads it all day.
 from django import template
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.html import escape, format_html
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -35,21 +35,25 @@ def service_chips(context, states):
     return mark_safe("".join(html))
 
 
-def _badges(household):
+def _badges(household, words, dates):
     badges = []
     if household.poverty == Household.Poverty.POOR:
-        badges.append(format_html('<span class="badge text-bg-danger">{}</span>', _("Poor")))
+        badges.append(f'<span class="badge text-bg-danger">{words["poor"]}</span>')
     elif household.poverty == Household.Poverty.NEAR_POOR:
-        badges.append(format_html('<span class="badge text-bg-warning">{}</span>', _("Near-poor")))
+        badges.append(f'<span class="badge text-bg-warning">{words["near_poor"]}</span>')
     if household.policy_family:
-        badges.append(format_html('<span class="badge text-bg-info">{}</span>', _("Policy family")))
+        badges.append(f'<span class="badge text-bg-info">{words["policy"]}</span>')
     if not household.active:
-        badges.append(format_html('<span class="badge text-bg-secondary">{}</span>', _("Moved away")))
+        badges.append(f'<span class="badge text-bg-secondary">{words["moved"]}</span>')
     if household.last_visited_on:
-        last = _("Last visit %(date)s") % {"date": date_format(household.last_visited_on, "SHORT_DATE_FORMAT")}
-        badges.append(format_html('<span class="text-muted">{}</span>', last))
+        last = dates.get(household.last_visited_on)
+        if last is None:
+            last = dates[household.last_visited_on] = escape(
+                _("Last visit %(date)s") % {"date": date_format(household.last_visited_on, "SHORT_DATE_FORMAT")}
+            )
+        badges.append(f'<span class="text-muted">{last}</span>')
     else:
-        badges.append(format_html('<span class="text-danger">{}</span>', _("Never visited")))
+        badges.append(f'<span class="text-danger">{words["never"]}</span>')
     return " ".join(badges)
 
 
@@ -60,28 +64,36 @@ def household_items(context, rows):
     The phone is shown whole only to those who handle personal data (`Scope.handles_personal_data`).
     """
     full_phone = context["scope"].handles_personal_data
-    services_label = _("Services")
-    items = []
+    words = {
+        key: escape(text)
+        for key, text in {
+            "poor": _("Poor"),
+            "near_poor": _("Near-poor"),
+            "policy": _("Policy family"),
+            "moved": _("Moved away"),
+            "never": _("Never visited"),
+            "services": _("Services"),
+        }.items()
+    }
+    # One reverse() for the page: the pk is the only part of the URL that changes.
+    url_start, url_end = reverse("households:detail", kwargs={"pk": _URL_PK}).split(str(_URL_PK))
+    items, dates = [], {}
     for household, states in rows:
         contact = household.address
         if household.phone:
             contact = f"{contact} · {household.phone if full_phone else household.masked_phone}"
         items.append(
-            format_html(
-                '<li class="list-group-item px-2 py-2">'
-                '<div class="d-flex justify-content-between gap-2">'
-                '<a class="fw-semibold hh-link" href="{}">{}</a>'
-                '<span class="small text-muted text-nowrap">{}</span></div>'
-                '<div class="small text-muted">{}</div>'
-                '<div class="small">{}</div>'
-                '<div class="chips" aria-label="{}">{}</div></li>',
-                reverse("households:detail", kwargs={"pk": household.pk}),
-                household.head_name,
-                household.hamlet.name,
-                contact,
-                mark_safe(_badges(household)),
-                services_label,
-                service_chips(context, states),
-            )
+            '<li class="list-group-item px-2 py-2">'
+            '<div class="d-flex justify-content-between gap-2">'
+            f'<a class="fw-semibold hh-link" href="{url_start}{int(household.pk)}{url_end}">'
+            f"{escape(household.head_name)}</a>"
+            f'<span class="small text-muted text-nowrap">{escape(household.hamlet.name)}</span></div>'
+            f'<div class="small text-muted">{escape(contact)}</div>'
+            f'<div class="small">{_badges(household, words, dates)}</div>'
+            f'<div class="chips" aria-label="{words["services"]}">{service_chips(context, states)}</div></li>'
         )
     return mark_safe("\n".join(items))
+
+
+# A pk no household has, standing in for the one each row puts into the URL.
+_URL_PK = 987654321
