@@ -37,12 +37,12 @@ from datetime import date
 from itertools import combinations
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Case, CharField, Count, F, IntegerField, Sum, Value, When
+from django.db.models import BooleanField, Case, Count, Sum, Value, When
 from django.db.models.functions import Greatest
 
 from households.models import Commune, Hamlet, Household, Province
 
-from .models import Adoption, Assistance, CommuneCoverageDay, CoverageDay, ProvinceCoverageDay, Service
+from .models import Adoption, Assistance, CommuneCoverageDay, CoverageDay, ProvinceCoverageDay, Service, Visit
 
 # Short keys: a province holds about a million of these rows.
 HOUSEHOLDS, REACHED = "h", "r"
@@ -170,27 +170,35 @@ class VisitFacts:
     people: dict  # (service id, visited on) -> people helped
 
 
+# A household's adoptions and its people helped per service and day: read in every visit's
+# transaction, in plain SQL (the same on SQLite and PostgreSQL) as the shift below is.
+_VISIT_FACTS_SQL = """
+SELECT 0, service_id, first_adopted_on, 0 FROM {adoption} WHERE household_id = %s
+UNION ALL
+SELECT 1, a.service_id, v.visited_on, SUM(a.people_helped)
+FROM {assistance} a JOIN {visit} v ON v.id = a.visit_id WHERE v.household_id = %s
+GROUP BY a.service_id, v.visited_on"""
+
+
+def _date(value):
+    # SQLite hands dates back as text from plain SQL.
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def _visit_facts(household_id):
     """The `VisitFacts` of one household as stored, in one query."""
-    adoptions = (
-        Adoption.objects.filter(household_id=household_id)
-        .annotate(kind=Value("a", CharField()), on=F("first_adopted_on"), n=Value(0, IntegerField()))
-        .values_list("kind", "service_id", "on", "n")
-    )
-    people = (
-        Assistance.objects.filter(visit__household_id=household_id)
-        .annotate(kind=Value("p", CharField()), on=F("visit__visited_on"))
-        .values("kind", "service_id", "on")
-        .annotate(n=Sum("people_helped"))
-        .values_list("kind", "service_id", "on", "n")
-        .order_by()
-    )
+    tables = {
+        name: connection.ops.quote_name(model._meta.db_table)
+        for name, model in (("adoption", Adoption), ("assistance", Assistance), ("visit", Visit))
+    }
     adopted_on, helped = {}, {}
-    for kind, service_id, on, n in adoptions.union(people, all=True):
-        if kind == "a":
-            adopted_on[service_id] = on
-        else:
-            helped[(service_id, on)] = n
+    with connection.cursor() as cursor:
+        cursor.execute(_VISIT_FACTS_SQL.format(**tables), [household_id, household_id])
+        for people_row, service_id, on, n in cursor.fetchall():
+            if people_row:
+                helped[(service_id, _date(on))] = n
+            else:
+                adopted_on[service_id] = _date(on)
     return VisitFacts(adopted_on, helped)
 
 
@@ -346,10 +354,9 @@ def _stored_rows(series):
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(statements), params)
         for index, pk, day, figures in cursor.fetchall():
-            # SQLite hands back dates and JSON as text.
-            day = date.fromisoformat(day) if isinstance(day, str) else day
+            # SQLite hands back JSON as text.
             figures = json.loads(figures) if isinstance(figures, str) else figures
-            found[keys[index]].append((pk, day, figures))
+            found[keys[index]].append((pk, _date(day), figures))
     return found
 
 
