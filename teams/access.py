@@ -101,6 +101,18 @@ class Scope:
             return Household.objects.filter(province_id=self.commune.province_id, hamlet__commune=self.commune)
         return Household.objects.filter(self._hamlet_filter())
 
+    def hamlets_and_households(self):
+        """(hamlets by name, households): a team's households filtered by the ids of the hamlets just read.
+
+        For the household list, which shows both: a literal list of ids plans
+        faster than `households()`'s subquery, in the two queries of every
+        page (count and rows). Other scopes get `households()`.
+        """
+        hamlets = self.hamlets().order_by("name")
+        if self.kind != self.TEAM:
+            return hamlets, self.households()
+        return hamlets, Household.objects.filter(hamlet__in=[hamlet.pk for hamlet in hamlets])
+
     def teams(self):
         if self.kind == self.TEAM:
             return Team.objects.filter(pk=self.team.pk)
