@@ -26,6 +26,9 @@ def test_it_gives_each_persona_its_households(world, persona, kind, households):
     scope = scope_for(getattr(world, persona))
     assert scope.kind == kind
     assert names(scope.households()) == sorted(households)
+    hamlets, same_households = scope.hamlets_and_households()
+    assert names(same_households) == sorted(households)
+    assert names(hamlets) == names(scope.hamlets())
     assert set(scope.visits().values_list("household__head_name", flat=True)) <= set(households)
 
 
