@@ -12,13 +12,13 @@ not resolve are reported as missing. Bounded: --requests rounds, at most
 """
 
 import argparse
+import contextlib
 import json
 import os
 import platform
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from datetime import timedelta
@@ -156,39 +156,47 @@ def data_size(province_code):
     }
 
 
-def measure(clients, endpoints, rounds, warmup, deadline, endpoint_seconds):
-    """Round-robin over the endpoints; returns {name: {"ms": [...], "statuses": {...}}}.
+def measure(targets, rounds, warmup, deadline, endpoint_seconds):
+    """Round-robin over the endpoints, each asked of every target in turn (a database and its server).
 
-    An endpoint that has used up `endpoint_seconds` drops out of later rounds
-    (a page taking seconds gets fewer samples rather than stalling the run).
+    `targets` maps a label to (clients, endpoints); returns {label: {name: {"ms": [...], "statuses": {...}}}}.
+    Asking each database for the same page back to back puts both under the
+    same conditions: their ratio is the growth from one size to the other.
+    An endpoint that has used up `endpoint_seconds` (on a target) drops out
+    of later rounds: a page taking seconds gets fewer samples rather than
+    stalling the run.
     """
-    results = {name: {"ms": [], "statuses": {}} for name in endpoints}
+    names = list(next(iter(targets.values()))[1])
+    results = {label: {name: {"ms": [], "statuses": {}} for name in names} for label in targets}
     for round_no in range(warmup + rounds):
         if time.monotonic() > deadline:
             break
-        for name, (method, target, expected) in endpoints.items():
-            if round_no >= warmup + 5 and sum(results[name]["ms"]) > endpoint_seconds * 1000:
-                continue
-            client = clients[TARGETS[name][0]]
-            if method == "GET":
-                url = target()
-                if url is None:
+        for name in names:
+            for label, (clients, endpoints) in targets.items():
+                result = results[label][name]
+                if round_no >= warmup + 5 and sum(result["ms"]) > endpoint_seconds * 1000:
                     continue
-                started = time.perf_counter()
-                status, _body = client.get(url)
-            else:
-                url, fields = target()
-                if url is None:
+                method, target, expected = endpoints[name]
+                client = clients[TARGETS[name][0]]
+                if method == "GET":
+                    url = target()
+                    if url is None:
+                        continue
+                    started = time.perf_counter()
+                    status, _body = client.get(url)
+                else:
+                    url, fields = target()
+                    if url is None:
+                        continue
+                    started = time.perf_counter()
+                    status, _body, _headers = client.post(url, fields)
+                elapsed = (time.perf_counter() - started) * 1000
+                if round_no < warmup:
                     continue
-                started = time.perf_counter()
-                status, _body, _headers = client.post(url, fields)
-            elapsed = (time.perf_counter() - started) * 1000
-            if round_no < warmup:
-                continue
-            results[name]["ms"].append(elapsed)
-            results[name]["statuses"][str(status)] = results[name]["statuses"].get(str(status), 0) + 1
-            if status != expected:
-                results[name].setdefault("errors", []).append(f"{method} {url} -> {status}")
+                result["ms"].append(elapsed)
+                result["statuses"][str(status)] = result["statuses"].get(str(status), 0) + 1
+                if status != expected:
+                    result.setdefault("errors", []).append(f"{method} {url} -> {status}")
     return results
 
 
@@ -238,58 +246,99 @@ def print_table(summary, size):
         )
 
 
+GROWTH_LIMIT = 0.25  # from the smaller database to the larger, p95
+
+
+def print_growth(growth, small, large):
+    print(
+        f"\nGrowth of p95 from {small['households']:,} to {large['households']:,} households"
+        f" (same run, interleaved; bound +{GROWTH_LIMIT:.0%})"
+    )
+    print(f"{'endpoint':<24}{'small ms':>10}{'large ms':>10}{'growth':>9}  ok")
+    for name, entry in growth.items():
+        ok = "yes" if entry["within_bound"] else "NO"
+        print(f"{name:<24}{entry['small_p95_ms']:>10.1f}{entry['large_p95_ms']:>10.1f}{entry['growth']:>+9.0%}  {ok}")
+
+
+def growth_of(summary, compare_summary):
+    growth = {}
+    for name, entry in summary.items():
+        other = compare_summary.get(name, {})
+        if entry.get("missing") or other.get("missing"):
+            continue
+        ratio = entry["p95_ms"] / other["p95_ms"] - 1
+        growth[name] = {
+            "small_p95_ms": other["p95_ms"],
+            "large_p95_ms": entry["p95_ms"],
+            "growth": round(ratio, 3),
+            "within_bound": ratio <= GROWTH_LIMIT,
+        }
+    return growth
+
+
+def plan(database_url, args):
+    """(endpoints, units, size) of one seeded database, read through Django's default connection."""
+    import dj_database_url
+    from django.db import connections
+
+    # The planning reads ids and names from the database to be measured: point the connection at it.
+    connections["default"].close()
+    connections["default"].settings_dict.update(dj_database_url.parse(database_url))
+    endpoints, units = plan_endpoints(args.province, args.past_days)
+    return endpoints, units, data_size(args.province)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default=os.getenv("DATABASE_URL"))
+    parser.add_argument(
+        "--compare-database-url",
+        default=os.getenv("COMPARE_DATABASE_URL"),
+        help="a smaller seeded database measured in the same run, each request alternating with the main one:"
+        " the growth of every page's p95 from that size to the main one's",
+    )
     parser.add_argument("--province", default="99")
     parser.add_argument("--requests", type=int, default=100, help="measured rounds (each endpoint once a round)")
     parser.add_argument("--warmup", type=int, default=2)
-    parser.add_argument("--clients", type=int, default=1, help="concurrent clients, each doing the rounds")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--past-days", type=int, default=120, help="as-of date for the *_past endpoints")
-    parser.add_argument("--max-seconds", type=int, default=900)
+    parser.add_argument("--max-seconds", type=int, default=1800)
     parser.add_argument(
         "--endpoint-seconds", type=int, default=60, help="after this much time spent on it, an endpoint stops"
     )
     parser.add_argument("--output", default=str(ROOT / "bench" / "results" / "latest.json"))
     parser.add_argument("--label", default="")
     args = parser.parse_args()
-    if not args.database_url or not args.database_url.startswith("postgres"):
-        parser.error("DATABASE_URL (or --database-url) must name a PostgreSQL database seeded with seed_scale")
+    urls = {"main": args.database_url}
+    if args.compare_database_url:
+        urls["compare"] = args.compare_database_url
+    if not all(url and url.startswith("postgres") for url in urls.values()):
+        parser.error("DATABASE_URL (and --compare-database-url) must name PostgreSQL databases seeded with seed_scale")
 
     django_setup(args.database_url)
-    endpoints, units = plan_endpoints(args.province, args.past_days)
-    size = data_size(args.province)
-    log_path = Path(args.output).with_suffix(".server.log")
+    plans = {label: plan(url, args) for label, url in urls.items()}
     started = time.monotonic()
-    with Server(args.database_url, workers=args.workers, threads=args.threads, log_path=log_path) as server:
-        print(f"gunicorn on 127.0.0.1:{server.port} ({args.workers} workers × {args.threads} threads)")
-        deadline = time.monotonic() + args.max_seconds
-        per_client = []
-
-        def run_client(out):
+    with contextlib.ExitStack() as stack:
+        targets = {}
+        for label, url in urls.items():
+            log_path = Path(args.output).with_suffix(f".{label}.server.log" if label != "main" else ".server.log")
+            server = stack.enter_context(Server(url, workers=args.workers, threads=args.threads, log_path=log_path))
+            print(f"{label}: gunicorn on 127.0.0.1:{server.port} ({args.workers} workers × {args.threads} threads)")
             clients = {
                 "member": Client(server.port).login("bench_member_1"),
                 "commune": Client(server.port).login("bench_official_commune"),
                 "province": Client(server.port).login("bench_official_province"),
             }
-            out.append(measure(clients, endpoints, args.requests, args.warmup, deadline, args.endpoint_seconds))
-
-        threads = [threading.Thread(target=run_client, args=(per_client,)) for _ in range(args.clients)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    results = {name: {"ms": [], "statuses": {}} for name in endpoints}
-    for client_results in per_client:
-        for name, r in client_results.items():
-            results[name]["ms"] += r["ms"]
-            for status, count in r["statuses"].items():
-                results[name]["statuses"][status] = results[name]["statuses"].get(status, 0) + count
-            results[name].setdefault("errors", []).extend(r.get("errors", []))
-    summary = summarise(results, endpoints)
-    print_table(summary, size)
+            targets[label] = (clients, plans[label][0])
+        deadline = time.monotonic() + args.max_seconds
+        results = measure(targets, args.requests, args.warmup, deadline, args.endpoint_seconds)
+    summaries = {label: summarise(results[label], plans[label][0]) for label in urls}
+    for label in reversed(urls):  # the smaller database first
+        print_table(summaries[label], plans[label][2])
+    growth = growth_of(summaries["main"], summaries["compare"]) if "compare" in urls else None
+    if growth:
+        print_growth(growth, plans["compare"][2], plans["main"][2])
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
     if not commit and (ROOT / "COMMIT").exists():
         # A `git archive` export of the tree to measure carries its commit in a file.
@@ -300,18 +349,26 @@ def main():
         "commit": commit.strip(),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "server": {"workers": args.workers, "threads": args.threads, "worker_class": "gthread"},
-        "clients": args.clients,
         "rounds": args.requests,
-        "data": size,
-        "units": units,
+        "data": plans["main"][2],
+        "units": plans["main"][1],
         "seconds": round(time.monotonic() - started, 1),
         "limit_ms": LIMIT_MS,
-        "endpoints": summary,
+        "endpoints": summaries["main"],
     }
+    if growth:
+        report["compare"] = {
+            "data": plans["compare"][2],
+            "units": plans["compare"][1],
+            "endpoints": summaries["compare"],
+            "growth_limit": GROWTH_LIMIT,
+            "growth_p95": growth,
+        }
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print(f"\nwritten to {args.output}")
-    errors = sum(len(e.get("errors", [])) for e in summary.values() if not e.get("missing"))
+    entries = [entry for summary in summaries.values() for entry in summary.values() if not entry.get("missing")]
+    errors = sum(len(entry.get("errors", [])) for entry in entries)
     return 1 if errors else 0
 
 
