@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Min, OuterRef, Subquery
+from django.db.models import Exists, Max, Min, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,12 +46,15 @@ def visit_date_problem(*, visited_on, household):
 
 
 def _validate(*, member, household, visited_on, outcomes, new=True):
-    """Raise ValidationError naming the field at fault; corrections skip the checks on who may record."""
+    """Raise ValidationError naming the field at fault; corrections skip the checks on who may record.
+
+    For a new visit, `household` comes from `_locked_household(..., served_by=member.team)`.
+    """
     errors = {}
     if new:
         if not member.active or not member.team.active:
             errors["member"] = _("This member or team is no longer active.")
-        elif not member.team.hamlets.filter(pk=household.hamlet_id).exists():
+        elif not household.served:
             errors["household"] = _("This household is not in a hamlet served by the member's team.")
         if not household.active:
             errors["household"] = _("This household has been deactivated.")
@@ -69,8 +72,12 @@ def _validate(*, member, household, visited_on, outcomes, new=True):
         raise ValidationError(errors)
 
 
-def _locked_household(household):
-    return Household.objects.select_for_update().get(pk=household.pk)
+def _locked_household(household, served_by=None):
+    """The household's row, locked; with `served_by` (a team), whether that team serves its hamlet (`served`)."""
+    households = Household.objects.select_for_update(of=("self",))
+    if served_by is not None:
+        households = households.annotate(served=Exists(served_by.hamlets.filter(pk=OuterRef("hamlet_id"))))
+    return households.get(pk=household.pk)
 
 
 def _store_assistance(visit, outcomes, *, user=None):
@@ -111,14 +118,13 @@ def visit_record(*, member, household, visited_on, outcomes, uuid=None, note="",
     existing = _stored_visit(uuid)
     if existing is not None:
         return _resent(existing, household=household, member=member), False
-    _validate(member=member, household=household, visited_on=visited_on, outcomes=outcomes)
     try:
         with transaction.atomic():
-            # A concurrent resend of the same UUID waits on this lock, then fails to insert the
-            # visit a second time: the IntegrityError below returns the stored one.
-            household = _locked_household(household)
-            if not household.active:  # deactivated since the checks above
-                raise ValidationError({"household": _("This household has been deactivated.")})
+            # Checked on the locked row, so that no change to it slips in between. A concurrent
+            # resend of the same UUID waits on this lock, then fails to insert the visit a second
+            # time: the IntegrityError below returns the stored one.
+            household = _locked_household(household, served_by=member.team)
+            _validate(member=member, household=household, visited_on=visited_on, outcomes=outcomes)
             with household_tracked(household) as tracked:
                 visit = Visit.objects.create(
                     id=uuid,
