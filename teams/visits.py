@@ -72,11 +72,14 @@ def _validate(*, member, household, visited_on, outcomes, new=True):
         raise ValidationError(errors)
 
 
-def _locked_household(household, served_by=None):
-    """The household's row, locked; with `served_by` (a team), whether that team serves its hamlet (`served`)."""
+def _locked_household(household, served_by=None, visit_id=None):
+    """The household's row, locked, in one query that also says, with `served_by` (a team), whether
+    that team serves its hamlet (`served`), and with `visit_id`, whether that visit is stored (`stored`)."""
     households = Household.objects.select_for_update(of=("self",))
     if served_by is not None:
         households = households.annotate(served=Exists(served_by.hamlets.filter(pk=OuterRef("hamlet_id"))))
+    if visit_id is not None:
+        households = households.annotate(stored=Exists(Visit.objects.filter(pk=visit_id)))
     return households.get(pk=household.pk)
 
 
@@ -115,15 +118,15 @@ def visit_record(*, member, household, visited_on, outcomes, uuid=None, note="",
     visit with `created=False` (double taps, retries, offline resend).
     """
     uuid = uuid or uuid_module.uuid4()
-    existing = _stored_visit(uuid)
-    if existing is not None:
-        return _resent(existing, household=household, member=member), False
     try:
         with transaction.atomic():
-            # Checked on the locked row, so that no change to it slips in between. A concurrent
-            # resend of the same UUID waits on this lock, then fails to insert the visit a second
-            # time: the IntegrityError below returns the stored one.
-            household = _locked_household(household, served_by=member.team)
+            # Checked on the locked row, so that no change to it slips in between: a resend first
+            # (double tap, retry, offline sync: it answers with the stored visit whatever changed
+            # since), then the visit. A concurrent resend of the same UUID waits on this lock, then
+            # fails to insert the visit a second time: the IntegrityError below returns the stored one.
+            household = _locked_household(household, served_by=member.team, visit_id=uuid)
+            if household.stored:
+                return _resent(_stored_visit(uuid), household=household, member=member), False
             _validate(member=member, household=household, visited_on=visited_on, outcomes=outcomes)
             with household_tracked(household) as tracked:
                 visit = Visit.objects.create(

@@ -58,19 +58,35 @@ def test_it_stores_a_resend_once_when_it_crosses_the_first_send(world, monkeypat
     first, _created = visit_record(
         uuid=key, member=w.member_m, household=w.household, visited_on=w.today, outcomes={app: Help(Outcome.SET_UP)}
     )
-    real, looks = visits._stored_visit, []
+    real, looks = visits._locked_household, []
 
-    def stored_visit(pk):  # the resend's first look finds nothing yet
-        looks.append(pk)
-        return None if len(looks) == 1 else real(pk)
+    def locked_household(household, served_by=None, visit_id=None):
+        # The resend's look for its visit ran before the first send was stored: it finds nothing.
+        looks.append(visit_id)
+        return real(household, served_by=served_by, visit_id=uuid.uuid4())
 
-    monkeypatch.setattr(visits, "_stored_visit", stored_visit)
+    monkeypatch.setattr(visits, "_locked_household", locked_household)
     again, created_again = visit_record(
         uuid=key, member=w.member_m, household=w.household, visited_on=w.today, outcomes={app: Help(Outcome.SET_UP)}
     )
-    assert not created_again and again.pk == first.pk and len(looks) == 2
+    assert not created_again and again.pk == first.pk and looks == [key]
     assert Visit.objects.count() == 1 and Assistance.objects.count() == 1
     assert state(w.household) == ({"province_app": (w.today, "set_up", w.today)}, w.today, w.today)
+
+
+def test_it_answers_a_resend_with_the_stored_visit_even_after_the_household_moved_away(world):
+    w, app = world, world.services["province_app"]
+    key = uuid.uuid4()
+    first, _created = visit_record(
+        uuid=key, member=w.member_m, household=w.household, visited_on=w.today, outcomes={app: Help(Outcome.SET_UP)}
+    )
+    Household.objects.filter(pk=w.household.pk).update(active=False, deactivated_on=w.today)
+    again, created_again = visit_record(
+        uuid=key, member=w.member_m, household=w.household, visited_on=w.today, outcomes={app: Help(Outcome.SET_UP)}
+    )
+    assert not created_again and again.pk == first.pk
+    with pytest.raises(ValidationError):  # a new visit is refused
+        visit_record(member=w.member_m, household=w.household, visited_on=w.today, outcomes={})
 
 
 def test_it_refuses_a_uuid_reused_for_another_household(world):
