@@ -303,9 +303,9 @@ def counters_apply(before, after):
         # Read once the lock is held, in a statement of its own (a fresh snapshot): a hamlet moving to
         # another commune takes the same lock before the communes' sums are redone.
         commune_of = dict(
-            Hamlet.objects.filter(pk__in={hamlet_id for _p, hamlet_id, _f, _d, _k in delta}).values_list(
-                "pk", "commune_id"
-            )
+            Hamlet.objects.filter(pk__in={hamlet_id for _p, hamlet_id, _f, _d, _k in delta})
+            .order_by()  # not by commune name: no join
+            .values_list("pk", "commune_id")
         )
         by_level = {level: defaultdict(int) for level in LEVELS}
         for (province_id, hamlet_id, flag, day, key), n in delta.items():
