@@ -147,7 +147,9 @@ def page_service_states(households, services):
     )
     for household_id, service_id, first_adopted_on, last_outcome in rows:
         adoptions[household_id][service_id] = AdoptionState(first_adopted_on, last_outcome)
-    return [
-        (household, [ServiceState(service, adoptions[household.pk].get(service.pk)) for service in services])
-        for household in households
-    ]
+    services = [(service, service.pk) for service in services]
+    rows = []
+    for household in households:
+        held = adoptions.get(household.pk, {})
+        rows.append((household, [ServiceState(service, held.get(pk)) for service, pk in services]))
+    return rows
