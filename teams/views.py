@@ -45,7 +45,7 @@ def home(request):
 def visit_log(request, pk):
     """Log a visit at one of the team's households: Post/Redirect/Get, stored once per form UUID."""
     scope = field_scope(request)
-    household = get_object_or_404(scope.households().select_related("hamlet"), pk=pk)
+    household = get_object_or_404(scope.households(), pk=pk)
     if not household.active:
         messages.error(request, _("This household has moved away: no new visits can be logged."))
         return redirect("households:detail", pk=household.pk)
