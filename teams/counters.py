@@ -302,11 +302,7 @@ def counters_apply(before, after):
         provinces_lock({province_id for province_id, _h, _f, _d, _k in delta})
         # Read once the lock is held, in a statement of its own (a fresh snapshot): a hamlet moving to
         # another commune takes the same lock before the communes' sums are redone.
-        commune_of = dict(
-            Hamlet.objects.filter(pk__in={hamlet_id for _p, hamlet_id, _f, _d, _k in delta})
-            .order_by()  # not by commune name: no join
-            .values_list("pk", "commune_id")
-        )
+        commune_of = _communes_of({hamlet_id for _p, hamlet_id, _f, _d, _k in delta})
         by_level = {level: defaultdict(int) for level in LEVELS}
         for (province_id, hamlet_id, flag, day, key), n in delta.items():
             by_level[HAMLET][(province_id, hamlet_id, flag, day, key)] += n
@@ -325,6 +321,15 @@ def counters_apply(before, after):
                     _shift(level, province_id, unit_id, flag, by_day, found[(level, unit_id, flag)], changed, new)
             _figures_update(level, changed)
             level.model.objects.bulk_create(new)
+
+
+def _communes_of(hamlet_ids):
+    """{hamlet id: commune id}, in plain SQL as the rest of the shift."""
+    table = connection.ops.quote_name(Hamlet._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(hamlet_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, commune_id FROM {table} WHERE id IN ({placeholders})", list(hamlet_ids))
+        return dict(cursor.fetchall())
 
 
 def provinces_lock(province_ids):

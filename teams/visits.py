@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from households.models import Household
 
 from .counters import VisitFacts, counters_rebuild, household_tracked
-from .models import ADOPTED_OUTCOMES, Adoption, Assistance, Outcome, Visit
+from .models import ADOPTED_OUTCOMES, Adoption, Assistance, Outcome, Team, Visit
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,8 @@ def _locked_household(household, served_by=None, visit_id=None):
     that team serves its hamlet (`served`), and with `visit_id`, whether that visit is stored (`stored`)."""
     households = Household.objects.select_for_update(of=("self",))
     if served_by is not None:
-        households = households.annotate(served=Exists(served_by.hamlets.filter(pk=OuterRef("hamlet_id"))))
+        served = Team.hamlets.through.objects.filter(team_id=served_by.pk, hamlet_id=OuterRef("hamlet_id"))
+        households = households.annotate(served=Exists(served))
     if visit_id is not None:
         households = households.annotate(stored=Exists(Visit.objects.filter(pk=visit_id)))
     return households.get(pk=household.pk)
