@@ -95,10 +95,15 @@ def pillar_key(service_ids):
     return "g" + ".".join(str(i) for i in sorted(service_ids))
 
 
-def pillar_subsets():
-    """[(pillar, frozenset of service ids)] for every non-empty subset of each pillar's services."""
+def pillar_subsets(services=None):
+    """[(pillar, frozenset of service ids)] for every non-empty subset of each pillar's services.
+
+    `services`: (id, pillar) of every service, when already read.
+    """
+    if services is None:
+        services = Service.objects.values_list("pk", "pillar")
     by_pillar = defaultdict(list)
-    for pk, pillar in Service.objects.order_by("pk").values_list("pk", "pillar"):
+    for pk, pillar in sorted(services):
         by_pillar[pillar].append(pk)
     return [
         (pillar, frozenset(subset))
@@ -170,14 +175,17 @@ class VisitFacts:
     people: dict  # (service id, visited on) -> people helped
 
 
-# A household's adoptions and its people helped per service and day: read in every visit's
-# transaction, in plain SQL (the same on SQLite and PostgreSQL) as the shift below is.
+# A household's adoptions and its people helped per service and day, and the services' pillars
+# they are counted under: read twice in every visit's transaction, in one statement of plain SQL
+# (the same on SQLite and PostgreSQL) as the shift below is.
 _VISIT_FACTS_SQL = """
-SELECT 0, service_id, first_adopted_on, 0 FROM {adoption} WHERE household_id = %s
+SELECT 0, service_id, first_adopted_on, 0, NULL FROM {adoption} WHERE household_id = %s
 UNION ALL
-SELECT 1, a.service_id, v.visited_on, SUM(a.people_helped)
+SELECT 1, a.service_id, v.visited_on, SUM(a.people_helped), NULL
 FROM {assistance} a JOIN {visit} v ON v.id = a.visit_id WHERE v.household_id = %s
-GROUP BY a.service_id, v.visited_on"""
+GROUP BY a.service_id, v.visited_on
+UNION ALL
+SELECT 2, id, NULL, 0, pillar FROM {service}"""
 
 
 def _date(value):
@@ -186,26 +194,26 @@ def _date(value):
 
 
 def _visit_facts(household_id):
-    """The `VisitFacts` of one household as stored, in one query."""
+    """(the `VisitFacts` of one household as stored, `pillar_subsets()`), in one query."""
     tables = {
         name: connection.ops.quote_name(model._meta.db_table)
-        for name, model in (("adoption", Adoption), ("assistance", Assistance), ("visit", Visit))
+        for name, model in (("adoption", Adoption), ("assistance", Assistance), ("visit", Visit), ("service", Service))
     }
-    adopted_on, helped = {}, {}
+    adopted_on, helped, pillars = {}, {}, []
     with connection.cursor() as cursor:
         cursor.execute(_VISIT_FACTS_SQL.format(**tables), [household_id, household_id])
-        for people_row, service_id, on, n in cursor.fetchall():
-            if people_row:
+        for kind, service_id, on, n, pillar in cursor.fetchall():
+            if kind == 0:
+                adopted_on[service_id] = _date(on)
+            elif kind == 1:
                 helped[(service_id, _date(on))] = n
             else:
-                adopted_on[service_id] = _date(on)
-    return VisitFacts(adopted_on, helped)
+                pillars.append((service_id, pillar))
+    return VisitFacts(adopted_on, helped), pillar_subsets(pillars)
 
 
-def household_contribution(household, subsets=None, facts=None):
-    """The household's contribution: its row as given, its visit facts as given or as stored now."""
-    subsets = subsets if subsets is not None else pillar_subsets()
-    facts = facts if facts is not None else _visit_facts(household.pk)
+def household_contribution(household, subsets, facts):
+    """The household's contribution from its row as given and its visit facts."""
     return contribution(Facts.of(household), facts.adopted_on, facts.people, subsets)
 
 
@@ -223,8 +231,8 @@ class household_tracked:
         self.facts_after = None
 
     def __enter__(self):
-        self.subsets = pillar_subsets()
-        self.before = household_contribution(self.household, self.subsets)
+        facts, self.subsets = _visit_facts(self.household.pk)
+        self.before = household_contribution(self.household, self.subsets, facts)
         return self
 
     def after(self, facts):
@@ -232,8 +240,8 @@ class household_tracked:
 
     def __exit__(self, kind, value, traceback):
         if kind is None:
-            after = household_contribution(self.household, self.subsets, self.facts_after)
-            counters_apply(self.before, after)
+            facts = self.facts_after if self.facts_after is not None else _visit_facts(self.household.pk)[0]
+            counters_apply(self.before, household_contribution(self.household, self.subsets, facts))
 
 
 def household_saved(household, old, update_fields=None):
@@ -262,8 +270,7 @@ def household_saved(household, old, update_fields=None):
         old_facts = Facts.of(old)
         if old_facts == new_facts:
             return
-        subsets = pillar_subsets()
-        facts = _visit_facts(household.pk)
+        facts, subsets = _visit_facts(household.pk)
         before = contribution(old_facts, facts.adopted_on, facts.people, subsets)
         after = contribution(new_facts, facts.adopted_on, facts.people, subsets)
     counters_apply(before, after)
