@@ -55,9 +55,11 @@ restore: venv
 
 # Scale (issue 6): against a PostgreSQL seeded with `manage.py seed_scale`, e.g.
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/gocua_scale make bench
+# and, to measure the growth from a smaller seed in the same run,
+#   ... make bench COMPARE_DATABASE_URL=postgres://postgres@127.0.0.1:5432/gocua_scale_250k
 .PHONY: bench load
 bench: venv
-	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/run.py $(if $(COMPARE_DATABASE_URL),--compare-database-url $(COMPARE_DATABASE_URL)) $(BENCH_ARGS)
 
 load: venv
 	$(PY) bench/load.py $(LOAD_ARGS)
