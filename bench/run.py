@@ -8,7 +8,7 @@ that each page and the trivial yardstick share the same conditions. Prints
 p50/p95 per endpoint and its ratio to the trivial authenticated page, and
 writes the lot to bench/results/latest.json. Endpoints whose URL name does
 not resolve are reported as missing. Bounded: --requests rounds, at most
---max-seconds. The visit POSTs add real visits to the database.
+--max-seconds. The visit POSTs add real visits, deleted again at the end.
 """
 
 import argparse
@@ -92,6 +92,7 @@ def plan_endpoints(province_code, past_days):
     searches = [normalize(name) for _pk, name in households[:40:2]]
     services = [s.code for s in Service.objects.filter(active=True).order_by("order")]
     counter = {"search": 0, "form": 0, "post": 0}
+    posted = []  # the UUIDs of the visits this run posts, removed at its end
 
     def rotating(key, items):
         def pick():
@@ -119,8 +120,9 @@ def plan_endpoints(province_code, past_days):
     def visit_post():
         pk = next_post()[0]
         k = counter["post"]
+        posted.append(uuid.uuid4())
         fields = {
-            "uuid": str(uuid.uuid4()),
+            "uuid": str(posted[-1]),
             "visited_on": today.isoformat(),
             "people_helped": "1",
             "note": "",
@@ -147,7 +149,8 @@ def plan_endpoints(province_code, past_days):
     endpoints["household_search"] = ("GET", search_url, 200)
     endpoints["visit_form"] = ("GET", visit_form_url, 200)
     endpoints["visit_post"] = ("POST", visit_post, 302)
-    return endpoints, {"province": province.code, "commune": commune.code, "hamlet": hamlet.pk, "as_of_past": past}
+    units = {"province": province.code, "commune": commune.code, "hamlet": hamlet.pk, "as_of_past": past}
+    return endpoints, units, posted
 
 
 def data_size(province_code):
@@ -285,16 +288,36 @@ def growth_of(summary, compare_summary):
     return growth
 
 
-def plan(database_url, args):
-    """(endpoints, units, size) of one seeded database, read through Django's default connection."""
+def use_database(database_url):
+    """Point this process's Django connection at one of the databases measured."""
     import dj_database_url
     from django.db import connections
 
-    # The planning reads ids and names from the database to be measured: point the connection at it.
     connections["default"].close()
     connections["default"].settings_dict.update(dj_database_url.parse(database_url))
-    endpoints, units = plan_endpoints(args.province, args.past_days)
-    return endpoints, units, data_size(args.province)
+
+
+def plan(database_url, args):
+    """(endpoints, units, size, posted) of one seeded database; `posted` fills with the UUIDs of the visits posted."""
+    use_database(database_url)
+    endpoints, units, posted = plan_endpoints(args.province, args.past_days)
+    return endpoints, units, data_size(args.province), posted
+
+
+def remove_posted(database_url, posted):
+    """Delete the visits the run posted, as a correction would (`visit_delete`: state and counters follow).
+
+    The next run then meets the database as seeded: the bench's visits land in
+    the commune whose page it measures, and on the households it posts to.
+    """
+    from teams.models import Visit
+    from teams.visits import visit_delete
+
+    use_database(database_url)
+    visits = list(Visit.objects.filter(pk__in=posted).select_related("household"))
+    for visit in visits:
+        visit_delete(visit=visit)
+    return len(visits)
 
 
 def main():
@@ -342,6 +365,8 @@ def main():
             targets[label] = (clients, plans[label][0])
         deadline = time.monotonic() + args.max_seconds
         results = measure(targets, args.requests, args.warmup, deadline, args.endpoint_seconds)
+    removed = {label: remove_posted(url, plans[label][3]) for label, url in urls.items()}
+    print("removed the visits the run posted: " + ", ".join(f"{label} {n}" for label, n in removed.items()))
     summaries = {label: summarise(results[label], plans[label][0]) for label in urls}
     for label in reversed(urls):  # the smaller database first
         print_table(summaries[label], plans[label][2])
@@ -362,6 +387,7 @@ def main():
         "data": plans["main"][2],
         "units": plans["main"][1],
         "seconds": round(time.monotonic() - started, 1),
+        "posted_visits_removed": removed,
         "limit_ms": LIMIT_MS,
         "endpoints": summaries["main"],
     }
