@@ -166,7 +166,7 @@ class VisitAdmin(SimpleHistoryAdmin, ScopedAdmin):
                 province_id=form.instance.province_id
             )
             for tracked in form.instance._tracked:
-                tracked.after(household_state_refresh(tracked.household))
+                tracked.after(household_state_refresh(tracked.household, adoptions=tracked.adoptions))
                 tracked.__exit__(None, None, None)
 
     def delete_model(self, request, obj):

@@ -175,17 +175,30 @@ class VisitFacts:
     people: dict  # (service id, visited on) -> people helped
 
 
+@dataclass(frozen=True)
+class StoredAdoption:
+    """An `Adoption` row as stored, read with the visit facts: what the state refresh compares with."""
+
+    pk: int
+    first_adopted_on: date | None
+    last_outcome: str
+    last_visited_on: date
+
+
 # A household's adoptions and its people helped per service and day, and the services' pillars
 # they are counted under: read twice in every visit's transaction, in one statement of plain SQL
-# (the same on SQLite and PostgreSQL) as the shift below is.
+# (the same on SQLite and PostgreSQL) as the shift below is. The adoption rows come whole, for
+# the state refresh that follows under the same lock.
+# Columns: kind, service id, day, number (adoption id / people helped), text (last outcome /
+# pillar), second day (last visited on).
 _VISIT_FACTS_SQL = """
-SELECT 0, service_id, first_adopted_on, 0, NULL FROM {adoption} WHERE household_id = %s
+SELECT 0, service_id, first_adopted_on, id, last_outcome, last_visited_on FROM {adoption} WHERE household_id = %s
 UNION ALL
-SELECT 1, a.service_id, v.visited_on, SUM(a.people_helped), NULL
+SELECT 1, a.service_id, v.visited_on, SUM(a.people_helped), NULL, NULL
 FROM {assistance} a JOIN {visit} v ON v.id = a.visit_id WHERE v.household_id = %s
 GROUP BY a.service_id, v.visited_on
 UNION ALL
-SELECT 2, id, NULL, 0, pillar FROM {service}"""
+SELECT 2, id, NULL, 0, pillar, NULL FROM {service}"""
 
 
 def _date(value):
@@ -194,22 +207,24 @@ def _date(value):
 
 
 def _visit_facts(household_id):
-    """(the `VisitFacts` of one household as stored, `pillar_subsets()`), in one query."""
+    """(the `VisitFacts` of one household as stored, `pillar_subsets()`, its adoption rows as
+    {service id: `StoredAdoption`}), in one query."""
     tables = {
         name: connection.ops.quote_name(model._meta.db_table)
         for name, model in (("adoption", Adoption), ("assistance", Assistance), ("visit", Visit), ("service", Service))
     }
-    adopted_on, helped, pillars = {}, {}, []
+    adopted_on, helped, pillars, adoptions = {}, {}, [], {}
     with connection.cursor() as cursor:
         cursor.execute(_VISIT_FACTS_SQL.format(**tables), [household_id, household_id])
-        for kind, service_id, on, n, pillar in cursor.fetchall():
+        for kind, service_id, on, n, text, last_on in cursor.fetchall():
             if kind == 0:
                 adopted_on[service_id] = _date(on)
+                adoptions[service_id] = StoredAdoption(n, _date(on), text, _date(last_on))
             elif kind == 1:
                 helped[(service_id, _date(on))] = n
             else:
-                pillars.append((service_id, pillar))
-    return VisitFacts(adopted_on, helped), pillar_subsets(pillars)
+                pillars.append((service_id, text))
+    return VisitFacts(adopted_on, helped), pillar_subsets(pillars), adoptions
 
 
 def household_contribution(household, subsets, facts):
@@ -223,7 +238,8 @@ class household_tracked:
     Enter it holding the household's row lock, with `household` fresh from
     that lock; the body must leave `household` refreshed (household_state_refresh
     does) and may hand over the visit facts it computed (`after`), which
-    saves reading them back.
+    saves reading them back. `adoptions` holds the household's adoption rows
+    as read on entering ({service id: `StoredAdoption`}), for the refresh.
     """
 
     def __init__(self, household):
@@ -231,7 +247,7 @@ class household_tracked:
         self.facts_after = None
 
     def __enter__(self):
-        facts, self.subsets = _visit_facts(self.household.pk)
+        facts, self.subsets, self.adoptions = _visit_facts(self.household.pk)
         self.before = household_contribution(self.household, self.subsets, facts)
         return self
 
@@ -270,7 +286,7 @@ def household_saved(household, old, update_fields=None):
         old_facts = Facts.of(old)
         if old_facts == new_facts:
             return
-        facts, subsets = _visit_facts(household.pk)
+        facts, subsets, _adoptions = _visit_facts(household.pk)
         before = contribution(old_facts, facts.adopted_on, facts.people, subsets)
         after = contribution(new_facts, facts.adopted_on, facts.people, subsets)
     counters_apply(before, after)

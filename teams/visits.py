@@ -140,7 +140,7 @@ def visit_record(*, member, household, visited_on, outcomes, uuid=None, note="",
                     recorded_by=recorded_by,
                 )
                 _store_assistance(visit, outcomes, user=recorded_by)
-                tracked.after(household_state_refresh(household))
+                tracked.after(household_state_refresh(household, adoptions=tracked.adoptions))
     except IntegrityError:
         # The same UUID stored meanwhile (a concurrent resend, or a forged id under another household).
         existing = _stored_visit(uuid)
@@ -161,7 +161,7 @@ def visit_update(*, visit, visited_on, outcomes, note=""):
             visit.save(update_fields=["visited_on", "note", "updated_at"])
             visit.assistances.all().delete()
             _store_assistance(visit, outcomes)
-            tracked.after(household_state_refresh(household))
+            tracked.after(household_state_refresh(household, adoptions=tracked.adoptions))
     return visit
 
 
@@ -171,16 +171,19 @@ def visit_delete(*, visit):
         household = _locked_household(visit.household)
         with household_tracked(household) as tracked:
             visit.delete()
-            tracked.after(household_state_refresh(household))
+            tracked.after(household_state_refresh(household, adoptions=tracked.adoptions))
 
 
-def household_state_refresh(household):
+def household_state_refresh(household, *, adoptions):
     """Recompute one household's adoptions and visit dates from its visits; returns its visit facts.
 
     Call inside a transaction that holds the household's row lock, within
     `counters.household_tracked(household)` so that the coverage counters
     follow: hand it the facts returned (`tracked.after(...)`), which are the
-    ones it would read back. One query reads the visits and their help.
+    ones it would read back, and take from it the adoption rows it read on
+    entering (`adoptions=tracked.adoptions`), which are still the stored ones:
+    only this function writes them, under the same lock. One query reads the visits and
+    their help; one writes the adoptions that are new or changed.
     """
     rows = (
         Visit.objects.filter(household=household)
@@ -198,35 +201,29 @@ def household_state_refresh(household):
         wanted[service_id] = (first_adopted_on, outcome, visited_on)
         people[(service_id, visited_on)] += people_helped
 
-    current = {a.service_id: a for a in Adoption.objects.filter(household=household)}
-    gone = [a.pk for service_id, a in current.items() if service_id not in wanted]
+    gone = [stored.pk for service_id, stored in adoptions.items() if service_id not in wanted]
     if gone:
         Adoption.objects.filter(pk__in=gone).delete()
-    changed, new = [], []
-    for service_id, (first_adopted_on, outcome, visited_on) in wanted.items():
-        adoption = current.get(service_id)
-        if adoption is None:
-            new.append(
-                Adoption(
-                    province_id=household.province_id,
-                    household=household,
-                    service_id=service_id,
-                    first_adopted_on=first_adopted_on,
-                    last_outcome=outcome,
-                    last_visited_on=visited_on,
-                )
-            )
-        elif (adoption.first_adopted_on, adoption.last_outcome, adoption.last_visited_on) != (
-            first_adopted_on,
-            outcome,
-            visited_on,
-        ):
-            adoption.first_adopted_on = first_adopted_on
-            adoption.last_outcome = outcome
-            adoption.last_visited_on = visited_on
-            changed.append(adoption)
-    Adoption.objects.bulk_create(new)
-    Adoption.objects.bulk_update(changed, ["first_adopted_on", "last_outcome", "last_visited_on"])
+    stored = {service: (a.first_adopted_on, a.last_outcome, a.last_visited_on) for service, a in adoptions.items()}
+    written = [
+        Adoption(
+            province_id=household.province_id,
+            household=household,
+            service_id=service_id,
+            first_adopted_on=first_adopted_on,
+            last_outcome=outcome,
+            last_visited_on=visited_on,
+        )
+        for service_id, (first_adopted_on, outcome, visited_on) in wanted.items()
+        if stored.get(service_id) != (first_adopted_on, outcome, visited_on)
+    ]
+    # New and changed rows in one statement: an insert that updates the row already there.
+    Adoption.objects.bulk_create(
+        written,
+        update_conflicts=True,
+        unique_fields=["household", "service"],
+        update_fields=["first_adopted_on", "last_outcome", "last_visited_on"],
+    )
 
     if (household.first_visited_on, household.last_visited_on) != (first, last):
         Household.objects.filter(pk=household.pk).update(first_visited_on=first, last_visited_on=last)
