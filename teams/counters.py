@@ -184,6 +184,10 @@ class StoredAdoption:
     last_outcome: str
     last_visited_on: date
 
+    @property
+    def state(self):
+        return (self.first_adopted_on, self.last_outcome, self.last_visited_on)
+
 
 # A household's adoptions and its people helped per service and day, and the services' pillars
 # they are counted under: read twice in every visit's transaction, in one statement of plain SQL
@@ -213,17 +217,17 @@ def _visit_facts(household_id):
         name: connection.ops.quote_name(model._meta.db_table)
         for name, model in (("adoption", Adoption), ("assistance", Assistance), ("visit", Visit), ("service", Service))
     }
-    adopted_on, helped, pillars, adoptions = {}, {}, [], {}
+    adoptions, helped, pillars = {}, {}, []
     with connection.cursor() as cursor:
         cursor.execute(_VISIT_FACTS_SQL.format(**tables), [household_id, household_id])
         for kind, service_id, on, n, text, last_on in cursor.fetchall():
             if kind == 0:
-                adopted_on[service_id] = _date(on)
                 adoptions[service_id] = StoredAdoption(n, _date(on), text, _date(last_on))
             elif kind == 1:
                 helped[(service_id, _date(on))] = n
             else:
                 pillars.append((service_id, text))
+    adopted_on = {service_id: adoption.first_adopted_on for service_id, adoption in adoptions.items()}
     return VisitFacts(adopted_on, helped), pillar_subsets(pillars), adoptions
 
 

@@ -182,8 +182,8 @@ def household_state_refresh(household, *, adoptions):
     follow: hand it the facts returned (`tracked.after(...)`), which are the
     ones it would read back, and take from it the adoption rows it read on
     entering (`adoptions=tracked.adoptions`), which are still the stored ones:
-    only this function writes them, under the same lock. One query reads the visits and
-    their help; one writes the adoptions that are new or changed.
+    only this function writes them, under the same lock. One query reads the
+    visits and their help; one writes the adoptions that are new or changed.
     """
     rows = (
         Visit.objects.filter(household=household)
@@ -204,7 +204,6 @@ def household_state_refresh(household, *, adoptions):
     gone = [stored.pk for service_id, stored in adoptions.items() if service_id not in wanted]
     if gone:
         Adoption.objects.filter(pk__in=gone).delete()
-    stored = {service: (a.first_adopted_on, a.last_outcome, a.last_visited_on) for service, a in adoptions.items()}
     written = [
         Adoption(
             province_id=household.province_id,
@@ -215,7 +214,7 @@ def household_state_refresh(household, *, adoptions):
             last_visited_on=visited_on,
         )
         for service_id, (first_adopted_on, outcome, visited_on) in wanted.items()
-        if stored.get(service_id) != (first_adopted_on, outcome, visited_on)
+        if service_id not in adoptions or adoptions[service_id].state != (first_adopted_on, outcome, visited_on)
     ]
     # New and changed rows in one statement: an insert that updates the row already there.
     Adoption.objects.bulk_create(

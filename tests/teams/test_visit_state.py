@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -121,6 +123,34 @@ def test_it_keeps_adoption_after_a_later_decline_and_moves_it_earlier_with_an_ol
     assert state(w.household)[0] == {"ewallet": (d2, "declined", d3)}
     visit_record(member=w.member_m, household=w.household, visited_on=d1, outcomes={wallet: Help(Outcome.ALREADY_HAD)})
     assert state(w.household)[0] == {"ewallet": (d1, "declined", d3)}
+
+
+def test_it_writes_new_and_changed_adoptions_in_one_statement_and_leaves_the_rest(world):
+    w = world
+    wallet, app, vneid = (w.services[code] for code in ("ewallet", "province_app", "vneid_level2"))
+    earlier = w.today - timedelta(days=5)
+    visit_record(
+        member=w.member_m,
+        household=w.household,
+        visited_on=earlier,
+        outcomes={wallet: Help(Outcome.FOLLOW_UP), vneid: Help(Outcome.SET_UP)},
+    )
+    kept = Adoption.objects.get(household=w.household, service=vneid)
+    with CaptureQueriesContext(connection) as queries:
+        visit_record(
+            member=w.member_m,
+            household=w.household,
+            visited_on=w.today,
+            outcomes={wallet: Help(Outcome.SET_UP), app: Help(Outcome.ALREADY_HAD)},
+        )
+    writes = [q["sql"] for q in queries if "teams_adoption" in q["sql"] and not q["sql"].lstrip().startswith("SELECT")]
+    assert len(writes) == 1, writes
+    assert state(w.household)[0] == {
+        "ewallet": (w.today, "set_up", w.today),
+        "province_app": (w.today, "already_had", w.today),
+        "vneid_level2": (earlier, "set_up", earlier),
+    }
+    assert Adoption.objects.get(pk=kept.pk).last_visited_on == earlier  # the same row, untouched
 
 
 def test_it_recomputes_on_edit_and_delete(world):
