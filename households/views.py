@@ -2,8 +2,8 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, Window
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -43,6 +43,27 @@ def active_services():
     return list(Service.objects.filter(active=True).order_by("order", "code"))
 
 
+def counted_page(queryset, number, per_page):
+    """`Paginator(queryset, per_page).get_page(number)`, its rows and their total read in one query.
+
+    The rows carry `COUNT(*) OVER ()`: the count a paginator asks first, in
+    the statement that reads the page. A page past the end, or before the
+    first, finds no rows and goes the paginator's way (to the last page).
+    """
+    paginator = Paginator(queryset, per_page)
+    try:
+        number = int(number or 1)
+    except (TypeError, ValueError):
+        number = 1
+    if number >= 1:
+        start = (number - 1) * per_page
+        rows = list(queryset.annotate(total_rows=Window(Count("pk")))[start : start + per_page])
+        if rows or number == 1:
+            paginator.count = rows[0].total_rows if rows else 0  # the cached_property, set before it runs
+            return Page(rows, number, paginator)
+    return paginator.get_page(number)
+
+
 @login_required
 def household_list(request):
     scope = field_scope(request)
@@ -52,7 +73,7 @@ def household_list(request):
     households = form.apply(households).order_by("search_key", "id")
     # What a row shows, and not the rest of a wide row: read 25 at a time by every member, all day.
     households = households.only(*LIST_FIELDS)
-    page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = counted_page(households, request.GET.get("page"), PAGE_SIZE)
     # The rows' hamlets are the team's, listed for the filter already: no join for them.
     hamlet_of = {hamlet.pk: hamlet for hamlet in hamlets}
     for household in page.object_list:

@@ -70,8 +70,13 @@ class Scope:
         if self.kind == self.COMMUNE:
             return Q(commune=self.commune)
         if self.kind == self.TEAM:
-            return Q(pk__in=self.team.hamlets.values("pk"))
+            return Q(pk__in=self._team_hamlet_ids())
         return Q(pk__in=[])
+
+    def _team_hamlet_ids(self):
+        """The team's hamlet ids, read from the link table alone: `team.hamlets` joins the hamlets in too,
+        which every field page would plan and pay for."""
+        return Team.hamlets.through.objects.filter(team_id=self.team.pk).values("hamlet_id")
 
     def provinces(self):
         if self.kind == self.ALL:
@@ -96,7 +101,7 @@ class Scope:
 
     def households(self):
         if self.kind == self.TEAM:
-            return Household.objects.filter(hamlet__in=self.team.hamlets.values("pk"))
+            return Household.objects.filter(hamlet__in=self._team_hamlet_ids())
         if self.kind == self.COMMUNE:
             return Household.objects.filter(province_id=self.commune.province_id, hamlet__commune=self.commune)
         return Household.objects.filter(self._hamlet_filter())

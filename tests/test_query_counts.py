@@ -139,7 +139,9 @@ def test_it_issues_as_many_queries_with_more_data(client, world, label, persona,
     small = count_queries(client, method, url)
     grow(world)
     large = count_queries(client, method, url)
-    assert large == small, f"{label}: {small} queries on the small world, {large} with more data"
+    # Never more with more data. Fewer is allowed for one reason: the small world has no page 2, and a
+    # page past the end first finds no rows, then counts them to show the last page (households.views).
+    assert large <= small, f"{label}: {small} queries on the small world, {large} with more data"
 
 
 def test_it_records_a_visit_with_as_many_queries_with_more_data(client, world):

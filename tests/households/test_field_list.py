@@ -1,6 +1,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from households.models import Household
@@ -176,6 +178,35 @@ def test_it_paginates_with_a_constant_number_of_queries(world, client, django_as
         last = client.get(URL, {"page": 3, "q": "hem 9"})
     assert len(last.context["rows"]) == 10
     assert "?page=2&amp;q=hem+9" in last.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("asked", "shown", "reads"),
+    [("", 1, 1), ("2", 2, 1), ("3", 3, 1), ("4", 3, 3), ("0", 3, 2), ("-1", 3, 2), ("abc", 1, 1), ("2.5", 1, 1)],
+)
+def test_it_reads_a_page_with_its_total_and_turns_a_page_past_the_end_to_the_last(world, client, asked, shown, reads):
+    many_households(world, 60)
+    total = Household.objects.filter(hamlet__in=world.team.hamlets.all(), active=True).count()
+    assert 50 < total <= 75  # three pages of 25
+    world.login(client, "member")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL, {"page": asked})
+    page = response.context["page"]
+    assert (page.number, page.paginator.count, page.paginator.num_pages) == (shown, total, 3)
+    assert len(response.context["rows"]) == (total - 50 if shown == 3 else 25)
+    assert f"{total} hộ" in response.content.decode()
+    # The rows and their total in one statement. A page past the end also counts, then reads the last
+    # page; one before the first does not look for rows.
+    assert sum('FROM "households_household"' in query["sql"] for query in queries) == reads
+
+
+def test_it_counts_nothing_twice_when_nothing_matches(world, client):
+    world.login(client, "member")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL, {"q": "không có ai tên này"})
+    assert response.context["page"].paginator.count == 0
+    assert "0 hộ" in response.content.decode()
+    assert sum('FROM "households_household"' in query["sql"] for query in queries) == 1
 
 
 def test_it_has_a_trigram_index_for_search_on_postgresql(db):
