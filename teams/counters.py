@@ -243,7 +243,8 @@ class household_tracked:
     that lock; the body must leave `household` refreshed (household_state_refresh
     does) and may hand over the visit facts it computed (`after`), which
     saves reading them back. `adoptions` holds the household's adoption rows
-    as read on entering ({service id: `StoredAdoption`}), for the refresh.
+    as read on entering ({service id: `StoredAdoption`}) and `facts` its
+    `VisitFacts`, for the refresh.
     """
 
     def __init__(self, household):
@@ -251,8 +252,8 @@ class household_tracked:
         self.facts_after = None
 
     def __enter__(self):
-        facts, self.subsets, self.adoptions = _visit_facts(self.household.pk)
-        self.before = household_contribution(self.household, self.subsets, facts)
+        self.facts, self.subsets, self.adoptions = _visit_facts(self.household.pk)
+        self.before = household_contribution(self.household, self.subsets, self.facts)
         return self
 
     def after(self, facts):

@@ -6,8 +6,11 @@ arrival alone. Every write locks the household row, changes the visits, and
 recomputes that household's state in the same transaction: a late visit
 cannot overwrite a newer one, concurrent writes to one household queue up
 instead of losing an update, and writes to different households never wait
-on each other. `adoptions_rebuild` recomputes every household from scratch
-with a separate, set-based implementation; the tests hold the two equal.
+on each other. A new visit dated after all the household's others, the
+usual case in the field, comes last in that order: its state follows from
+the stored one without reading the visits back (`household_state_advance`).
+`adoptions_rebuild` recomputes every household from scratch with a separate,
+set-based implementation; the tests hold the two equal.
 """
 
 import uuid as uuid_module
@@ -140,7 +143,11 @@ def visit_record(*, member, household, visited_on, outcomes, uuid=None, note="",
                     recorded_by=recorded_by,
                 )
                 _store_assistance(visit, outcomes, user=recorded_by)
-                tracked.after(household_state_refresh(household, adoptions=tracked.adoptions))
+                if household.last_visited_on is None or visited_on > household.last_visited_on:
+                    facts = household_state_advance(household, visited_on, outcomes, tracked=tracked)
+                else:  # the same day as another visit, or synced late: it may not be the last
+                    facts = household_state_refresh(household, adoptions=tracked.adoptions)
+                tracked.after(facts)
     except IntegrityError:
         # The same UUID stored meanwhile (a concurrent resend, or a forged id under another household).
         existing = _stored_visit(uuid)
@@ -200,7 +207,33 @@ def household_state_refresh(household, *, adoptions):
             first_adopted_on = visited_on
         wanted[service_id] = (first_adopted_on, outcome, visited_on)
         people[(service_id, visited_on)] += people_helped
+    return _state_store(household, adoptions, wanted, people, first, last)
 
+
+def household_state_advance(household, visited_on, outcomes, *, tracked):
+    """`household_state_refresh` for a visit just stored that is later than all the household's others.
+
+    That visit comes last in the order, so the state follows from the stored
+    one (`tracked.adoptions`, `tracked.facts`, read on entering
+    `household_tracked`) and the visit's help, without reading the visits
+    back: each service helped takes this outcome and date and keeps its first
+    adoption, or takes this date as its first if the outcome adopts it.
+    """
+    wanted = {service_id: stored.state for service_id, stored in tracked.adoptions.items()}
+    people = defaultdict(int, tracked.facts.people)
+    for service, help_given in outcomes.items():
+        first_adopted_on = wanted[service.pk][0] if service.pk in wanted else None
+        if first_adopted_on is None and help_given.outcome in ADOPTED_OUTCOMES:
+            first_adopted_on = visited_on
+        wanted[service.pk] = (first_adopted_on, help_given.outcome, visited_on)
+        people[(service.pk, visited_on)] += help_given.people_helped
+    first = household.first_visited_on or visited_on
+    return _state_store(household, tracked.adoptions, wanted, people, first, visited_on)
+
+
+def _state_store(household, adoptions, wanted, people, first, last):
+    """Write the adoptions (`wanted`: {service id: (first adopted on, last outcome, last visited on)}) that
+    differ from the stored ones (`adoptions`), and the first and last visit dates; returns the visit facts."""
     gone = [stored.pk for service_id, stored in adoptions.items() if service_id not in wanted]
     if gone:
         Adoption.objects.filter(pk__in=gone).delete()

@@ -153,6 +153,31 @@ def test_it_writes_new_and_changed_adoptions_in_one_statement_and_leaves_the_res
     assert Adoption.objects.get(pk=kept.pk).last_visited_on == earlier  # the same row, untouched
 
 
+def test_it_advances_a_later_visit_from_the_stored_state_and_reads_back_the_others(world):
+    """A visit later than all the others needs no read of the visits; a late or same-day one is recomputed."""
+    w = world
+    wallet, app = w.services["ewallet"], w.services["province_app"]
+    d1, d2, late = w.today - timedelta(days=8), w.today - timedelta(days=3), w.today - timedelta(days=20)
+
+    def record(visited_on, outcomes):
+        with CaptureQueriesContext(connection) as queries:
+            visit_record(member=w.member_m, household=w.household, visited_on=visited_on, outcomes=outcomes)
+        # The refresh's read: the visits in their order.
+        return sum('"teams_visit"."recorded_at" ASC' in query["sql"] for query in queries)
+
+    assert record(d1, {wallet: Help(Outcome.SET_UP, 2), app: Help(Outcome.FOLLOW_UP)}) == 0  # the first
+    assert record(d2, {wallet: Help(Outcome.DECLINED, 1), app: Help(Outcome.SET_UP)}) == 0  # later
+    assert state(w.household) == ({"ewallet": (d1, "declined", d2), "province_app": (d2, "set_up", d2)}, d1, d2)
+    assert record(d2, {app: Help(Outcome.DECLINED)}) == 1  # the same day as another
+    assert record(late, {wallet: Help(Outcome.ALREADY_HAD)}) == 1  # synced late
+    expected = ({"ewallet": (late, "declined", d2), "province_app": (d2, "declined", d2)}, late, d2)
+    assert state(w.household) == expected
+    counters = counters_by_day(late, w.today)
+    adoptions_rebuild()
+    assert state(w.household) == expected
+    assert counters_by_day(late, w.today) == counters
+
+
 def test_it_recomputes_on_edit_and_delete(world):
     w, wallet = world, world.services["ewallet"]
     d1, d2 = w.today - timedelta(days=9), w.today - timedelta(days=2)
