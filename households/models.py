@@ -145,6 +145,10 @@ class Household(models.Model):
             old = None
             if self.pk is not None and not self._state.adding:
                 old = Household.objects.select_for_update().filter(pk=self.pk).first()
+                if old is not None:
+                    # Derived from the visits, written only by their writes (teams.visits) under this
+                    # lock: a save never writes back dates it read before a visit came in.
+                    self.first_visited_on, self.last_visited_on = old.first_visited_on, old.last_visited_on
             super().save(*args, **kwargs)
             household_saved(self, old, kwargs.get("update_fields"))
 

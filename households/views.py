@@ -29,6 +29,8 @@ LIST_FIELDS = (
     "last_visited_on",
 )
 HISTORY_SIZE = 50
+# Beyond it the offset would overflow the database's integers; no list is that long.
+MAX_PAGE = 10**9
 
 
 def field_scope(request):
@@ -44,18 +46,22 @@ def active_services():
 
 
 def counted_page(queryset, number, per_page):
-    """`Paginator(queryset, per_page).get_page(number)`, its rows and their total read in one query.
+    """`Paginator(queryset, per_page).get_page(number)`, with the rows and their total read in one query.
 
-    The rows carry `COUNT(*) OVER ()`: the count a paginator asks first, in
-    the statement that reads the page. A page past the end, or before the
-    first, finds no rows and goes the paginator's way (to the last page).
+    The rows carry `COUNT(pk) OVER ()`: the count a paginator asks first, in
+    the statement that reads the page. The page number is read as `get_page`
+    reads it (anything but a whole number is page 1). A page past the end
+    finds no rows, and one below 1 or beyond any table is not looked for:
+    both go the paginator's way, to the last page.
     """
     paginator = Paginator(queryset, per_page)
     try:
-        number = int(number or 1)
+        if isinstance(number, float) and not number.is_integer():
+            raise ValueError
+        number = int(number)
     except (TypeError, ValueError):
         number = 1
-    if number >= 1:
+    if 1 <= number <= MAX_PAGE:
         start = (number - 1) * per_page
         rows = list(queryset.annotate(total_rows=Window(Count("pk")))[start : start + per_page])
         if rows or number == 1:

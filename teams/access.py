@@ -74,8 +74,7 @@ class Scope:
         return Q(pk__in=[])
 
     def _team_hamlet_ids(self):
-        """The team's hamlet ids, read from the link table alone: `team.hamlets` joins the hamlets in too,
-        which every field page would plan and pay for."""
+        """The team's hamlet ids from the link table alone (`team.hamlets` would join the hamlets too)."""
         return Team.hamlets.through.objects.filter(team_id=self.team.pk).values("hamlet_id")
 
     def provinces(self):
@@ -110,8 +109,8 @@ class Scope:
         """(hamlets by name, households): a team's households filtered by the ids of the hamlets just read.
 
         For the household list, which shows both: a literal list of ids plans
-        faster than `households()`'s subquery, in the two queries of every
-        page (count and rows). Other scopes get `households()`.
+        faster than `households()`'s subquery in the query that reads a page
+        and its total. Other scopes get `households()`.
         """
         hamlets = self.hamlets().order_by("name")
         if self.kind != self.TEAM:

@@ -240,11 +240,11 @@ class household_tracked:
     """Context manager around a change to one household's visits: applies the counters' difference.
 
     Enter it holding the household's row lock, with `household` fresh from
-    that lock; the body must leave `household` refreshed (household_state_refresh
-    does) and may hand over the visit facts it computed (`after`), which
-    saves reading them back. `adoptions` holds the household's adoption rows
-    as read on entering ({service id: `StoredAdoption`}) and `facts` its
-    `VisitFacts`, for the refresh.
+    that lock; the body must leave `household` refreshed (the state writes of
+    teams.visits do) and may hand over the visit facts it computed (`after`),
+    which saves reading them back. `adoptions` holds the household's adoption
+    rows as read on entering ({service id: `StoredAdoption`}) and
+    `facts_before` its `VisitFacts`, for those state writes.
     """
 
     def __init__(self, household):
@@ -252,8 +252,8 @@ class household_tracked:
         self.facts_after = None
 
     def __enter__(self):
-        self.facts, self.subsets, self.adoptions = _visit_facts(self.household.pk)
-        self.before = household_contribution(self.household, self.subsets, self.facts)
+        self.facts_before, self.subsets, self.adoptions = _visit_facts(self.household.pk)
+        self.before = household_contribution(self.household, self.subsets, self.facts_before)
         return self
 
     def after(self, facts):

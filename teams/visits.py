@@ -189,8 +189,9 @@ def household_state_refresh(household, *, adoptions):
     follow: hand it the facts returned (`tracked.after(...)`), which are the
     ones it would read back, and take from it the adoption rows it read on
     entering (`adoptions=tracked.adoptions`), which are still the stored ones:
-    only this function writes them, under the same lock. One query reads the
-    visits and their help; one writes the adoptions that are new or changed.
+    only the state writes (this, `household_state_advance`) change them, under
+    the same lock. One query reads the visits and their help; one writes the
+    adoptions that are new or changed.
     """
     rows = (
         Visit.objects.filter(household=household)
@@ -214,13 +215,13 @@ def household_state_advance(household, visited_on, outcomes, *, tracked):
     """`household_state_refresh` for a visit just stored that is later than all the household's others.
 
     That visit comes last in the order, so the state follows from the stored
-    one (`tracked.adoptions`, `tracked.facts`, read on entering
+    one (`tracked.adoptions`, `tracked.facts_before`, read on entering
     `household_tracked`) and the visit's help, without reading the visits
     back: each service helped takes this outcome and date and keeps its first
     adoption, or takes this date as its first if the outcome adopts it.
     """
     wanted = {service_id: stored.state for service_id, stored in tracked.adoptions.items()}
-    people = defaultdict(int, tracked.facts.people)
+    people = defaultdict(int, tracked.facts_before.people)
     for service, help_given in outcomes.items():
         first_adopted_on = wanted[service.pk][0] if service.pk in wanted else None
         if first_adopted_on is None and help_given.outcome in ADOPTED_OUTCOMES:
