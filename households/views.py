@@ -49,15 +49,14 @@ def counted_page(queryset, number, per_page):
     """`Paginator(queryset, per_page).get_page(number)`, with the rows and their total read in one query.
 
     The rows carry `COUNT(pk) OVER ()`: the count a paginator asks first, in
-    the statement that reads the page. The page number is read as `get_page`
-    reads it (anything but a whole number is page 1). A page past the end
+    the statement that reads the page. The page number, as the query string
+    gives it, is read as `get_page` reads it (anything but a whole number is
+    page 1). A page past the end
     finds no rows, and one below 1 or beyond any table is not looked for:
     both go the paginator's way, to the last page.
     """
     paginator = Paginator(queryset, per_page)
     try:
-        if isinstance(number, float) and not number.is_integer():
-            raise ValueError
         number = int(number)
     except (TypeError, ValueError):
         number = 1

@@ -201,13 +201,8 @@ def household_state_refresh(household, *, adoptions):
     wanted, people, first, last = {}, defaultdict(int), None, None
     for visited_on, service_id, outcome, people_helped in rows:
         first, last = first or visited_on, visited_on
-        if service_id is None:  # a visit that helped with nothing
-            continue
-        first_adopted_on, _last, _on = wanted.get(service_id, (None, None, None))
-        if first_adopted_on is None and outcome in ADOPTED_OUTCOMES:
-            first_adopted_on = visited_on
-        wanted[service_id] = (first_adopted_on, outcome, visited_on)
-        people[(service_id, visited_on)] += people_helped
+        if service_id is not None:  # else a visit that helped with nothing
+            _help_apply(wanted, people, service_id, visited_on, outcome, people_helped)
     return _state_store(household, adoptions, wanted, people, first, last)
 
 
@@ -217,19 +212,24 @@ def household_state_advance(household, visited_on, outcomes, *, tracked):
     That visit comes last in the order, so the state follows from the stored
     one (`tracked.adoptions`, `tracked.facts_before`, read on entering
     `household_tracked`) and the visit's help, without reading the visits
-    back: each service helped takes this outcome and date and keeps its first
-    adoption, or takes this date as its first if the outcome adopts it.
+    back: the refresh's last step, applied to the stored state.
     """
     wanted = {service_id: stored.state for service_id, stored in tracked.adoptions.items()}
     people = defaultdict(int, tracked.facts_before.people)
     for service, help_given in outcomes.items():
-        first_adopted_on = wanted[service.pk][0] if service.pk in wanted else None
-        if first_adopted_on is None and help_given.outcome in ADOPTED_OUTCOMES:
-            first_adopted_on = visited_on
-        wanted[service.pk] = (first_adopted_on, help_given.outcome, visited_on)
-        people[(service.pk, visited_on)] += help_given.people_helped
+        _help_apply(wanted, people, service.pk, visited_on, help_given.outcome, help_given.people_helped)
     first = household.first_visited_on or visited_on
     return _state_store(household, tracked.adoptions, wanted, people, first, visited_on)
+
+
+def _help_apply(wanted, people, service_id, visited_on, outcome, people_helped):
+    """One service's help at the visit that comes next in the order, applied to the state so far: it
+    takes the outcome and date and keeps its first adoption, or takes this date if the outcome adopts."""
+    first_adopted_on = wanted[service_id][0] if service_id in wanted else None
+    if first_adopted_on is None and outcome in ADOPTED_OUTCOMES:
+        first_adopted_on = visited_on
+    wanted[service_id] = (first_adopted_on, outcome, visited_on)
+    people[(service_id, visited_on)] += people_helped
 
 
 def _state_store(household, adoptions, wanted, people, first, last):
