@@ -166,8 +166,8 @@ def figures(household_ids):
 
     from django.utils import timezone
 
+    from coverage.rollups import by_commune, by_hamlet, by_province
     from households.models import Commune, Hamlet, Household, Province
-    from teams.coverage import by_commune, by_hamlet, by_province
 
     hamlets = sorted(set(Household.objects.filter(pk__in=household_ids).values_list("hamlet_id", flat=True)))
     communes = Commune.objects.filter(pk__in=Hamlet.objects.filter(pk__in=hamlets).values("commune_id"))

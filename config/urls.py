@@ -17,6 +17,6 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", include("teams.urls")),
     path("households/", include("households.urls")),
-    path("", include("teams.coverage_urls")),
+    path("", include("coverage.urls")),
     path("bench/", include("teams.bench_views")),
 ]

@@ -1,6 +1,6 @@
 """JSON for provincial operations centres: the coverage rollups of the pages (docs/api.md).
 
-Same scope and semantics as the pages (teams.coverage_views); a session or
+Same scope and semantics as the pages (coverage.views); a session or
 HTTP Basic credentials; errors answered as JSON.
 """
 
@@ -11,9 +11,10 @@ from django.http import Http404, JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from . import coverage
-from .coverage_views import CoverageFilter, _commune, _hamlet, _province
+from . import rollups
 from .exports import figures_json
+from .forms import CoverageFilter
+from .views import _commune, _hamlet, _province
 
 
 def _api_user(request):
@@ -92,18 +93,18 @@ def _rollup_json(kind, unit, rollup, row_kind):
 def province_api(request, code, *, on, priority):
     """A province's figures and one row per commune."""
     province = _province(request, code)
-    return _rollup_json("province", province, coverage.for_province(province, on=on, priority_only=priority), "commune")
+    return _rollup_json("province", province, rollups.for_province(province, on=on, priority_only=priority), "commune")
 
 
 @_api
 def commune_api(request, code, *, on, priority):
     """A commune's figures and one row per hamlet."""
     commune = _commune(request, code)
-    return _rollup_json("commune", commune, coverage.for_commune(commune, on=on, priority_only=priority), "hamlet")
+    return _rollup_json("commune", commune, rollups.for_commune(commune, on=on, priority_only=priority), "hamlet")
 
 
 @_api
 def hamlet_api(request, pk, *, on, priority):
     """A hamlet's figures; no per-household rows (personal data stays on the pages)."""
     hamlet = _hamlet(request, pk)
-    return _rollup_json("hamlet", hamlet, coverage.for_hamlet(hamlet, on=on, priority_only=priority), "household")
+    return _rollup_json("hamlet", hamlet, rollups.for_hamlet(hamlet, on=on, priority_only=priority), "household")

@@ -70,7 +70,7 @@ def bar_chart(values, labels, *, title):
 
 
 def trend_charts(trend, services):
-    """[Chart] for each service of a `coverage.Trend`."""
+    """[Chart] for each service of a `rollups.Trend`."""
     labels = [_period_label(start, trend.period) for start in trend.periods]
     charts = []
     for service in services:

@@ -31,8 +31,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from households.search import normalize
+from teams.models import Service
 
-from .models import Service
 from .targets import progress_by_service
 
 
@@ -48,7 +48,7 @@ class Column:
 class Cell:
     value: object
     kind: str
-    progress: object = None  # teams.targets.Progress when a target applies
+    progress: object = None  # coverage.targets.Progress when a target applies
 
 
 @dataclass

@@ -1,9 +1,8 @@
-"""Coverage pages, their exports, targets and the JSON API (mounted at the site root)."""
+"""Home, my work, the coverage pages, their exports, targets and the JSON API (mounted at the site root)."""
 
 from django.urls import path, re_path, register_converter
 
-from . import coverage_api as api
-from . import coverage_views as views
+from . import api, home_views, views
 
 
 class GsoCode:
@@ -23,6 +22,8 @@ register_converter(GsoCode, "gso")
 EXPORT = r"export\.(?P<fmt>xlsx|csv)$"
 
 urlpatterns = [
+    path("", home_views.home, name="home"),
+    path("my-work/", home_views.my_work, name="my_work"),
     path("coverage/", views.coverage_index, name="coverage"),
     path("coverage/province/<gso:code>/", views.province_page, name="coverage_province"),
     re_path(rf"^coverage/province/(?P<code>\d+)/{EXPORT}", views.province_export, name="coverage_province_export"),

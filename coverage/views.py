@@ -7,10 +7,7 @@ one; team members reach only the pages of the hamlets their team serves.
 """
 
 from collections import Counter
-from datetime import date
-from decimal import Decimal
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -21,44 +18,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from households.models import Commune, Province
+from teams.access import Scope, scope_for
+from teams.activity import team_activity
+from teams.audit import access_log
+from teams.models import AccessLog
 
-from . import coverage, targets
-from .access import Scope, scope_for
-from .audit import access_log
+from . import rollups, targets
 from .charts import trend_charts
 from .exports import activity_table, export_response, household_table, rollup_table, sort_rows
-from .models import AccessLog, Service, Target
+from .forms import CoverageFilter, TargetForm
+from .models import Target
 
 HOUSEHOLDS_PER_PAGE = 50
-EARLIEST_AS_OF = date(2000, 1, 1)
-
-
-class CoverageFilter(forms.Form):
-    on = forms.DateField(
-        label=gettext_lazy("As of"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=gettext_lazy("Figures as they stood at the end of this day."),
-    )
-    priority = forms.BooleanField(label=gettext_lazy("Priority households only"), required=False)
-    period = forms.ChoiceField(
-        label=gettext_lazy("Trend by"),
-        required=False,
-        choices=[("month", gettext_lazy("month")), ("week", gettext_lazy("week"))],
-    )
-
-    def clean_on(self):
-        on = self.cleaned_data["on"]
-        if on and on > timezone.localdate():
-            raise ValidationError(_("The date cannot be in the future."))
-        if on and on < EARLIEST_AS_OF:
-            # Before the programme there is nothing to show, and trend periods would run off the calendar.
-            raise ValidationError(_("Choose a date from %(date)s on.") % {"date": EARLIEST_AS_OF.strftime("%d/%m/%Y")})
-        return on
 
 
 def _filters(request):
@@ -118,7 +92,7 @@ def _target_summary(table):
 
 
 def _province_table(province, on, priority, sort):
-    rollup = coverage.for_province(province, on=on, priority_only=priority)
+    rollup = rollups.for_province(province, on=on, priority_only=priority)
     all_targets = targets.targets_of_province(province.pk)
     query = _query(on, priority)
     table = rollup_table(
@@ -134,7 +108,7 @@ def _province_table(province, on, priority, sort):
 
 
 def _commune_table(commune, on, priority, sort):
-    rollup = coverage.for_commune(commune, on=on, priority_only=priority)
+    rollup = rollups.for_commune(commune, on=on, priority_only=priority)
     commune_targets = targets.targets_of_province(commune.province_id).for_commune(commune.pk)
     query = _query(on, priority)
     table = rollup_table(
@@ -154,7 +128,7 @@ def _hamlet_title(hamlet):
 
 
 def _unit_page(request, *, kind, unit, rollup, table, form, on, priority, period, extra):
-    trend = coverage.adoption_trend(unit, on=on, period=period, priority_only=priority, services=rollup.services)
+    trend = rollups.adoption_trend(unit, on=on, period=period, priority_only=priority, services=rollup.services)
     context = {
         "kind": kind,
         "unit": unit,
@@ -171,7 +145,7 @@ def _unit_page(request, *, kind, unit, rollup, table, form, on, priority, period
         "scope": scope_for(request.user),
         **extra,
     }
-    return render(request, "teams/coverage/unit.html", context)
+    return render(request, "coverage/unit.html", context)
 
 
 @login_required
@@ -184,7 +158,7 @@ def coverage_index(request):
     if scope.kind == Scope.COMMUNE:
         return redirect("coverage_commune", scope.commune.code)
     if scope.kind == Scope.ALL:
-        return render(request, "teams/coverage/index.html", {"provinces": Province.objects.order_by("code")})
+        return render(request, "coverage/index.html", {"provinces": Province.objects.order_by("code")})
     raise Http404
 
 
@@ -214,7 +188,7 @@ def commune_page(request, code):
     commune = _commune(request, code)
     form, on, priority, period = _filters(request)
     rollup, table = _commune_table(commune, on, priority, request.GET.get("sort", "name"))
-    activity = coverage.team_activity(commune, on=on)
+    activity = team_activity(commune, on=on)
     scope = scope_for(request.user)
     return _unit_page(
         request,
@@ -234,9 +208,9 @@ def commune_page(request, code):
 
 
 def _hamlet_rows(hamlet, on, priority, sort):
-    rollup = coverage.for_hamlet(hamlet, on=on, priority_only=priority)
-    households = coverage.households_sorted(
-        coverage.hamlet_households(hamlet, on=on, priority_only=priority), sort, on=on, services=rollup.services
+    rollup = rollups.for_hamlet(hamlet, on=on, priority_only=priority)
+    households = rollups.households_sorted(
+        rollups.hamlet_households(hamlet, on=on, priority_only=priority), sort, on=on, services=rollup.services
     )
     return rollup, households
 
@@ -249,7 +223,7 @@ def hamlet_page(request, pk):
     sort = request.GET.get("sort", "name")
     rollup, households = _hamlet_rows(hamlet, on, priority, sort)
     page = Paginator(households, HOUSEHOLDS_PER_PAGE).get_page(request.GET.get("page"))
-    figures = coverage.by_household(page.object_list, on=on, services=rollup.services)
+    figures = rollups.by_household(page.object_list, on=on, services=rollup.services)
     table = household_table(rollup, page.object_list, figures, title=_hamlet_title(hamlet))
     scope = scope_for(request.user)
     return _unit_page(
@@ -300,7 +274,7 @@ def commune_export(request, code, fmt):
 def activity_export(request, code, fmt):
     commune = _commune(request, code)
     _form, on, _priority, _period = _filters(request)
-    activity = coverage.team_activity(commune, on=on)
+    activity = team_activity(commune, on=on)
     table = activity_table(commune, activity, on=on, title=_("Teams' activity in %(unit)s") % {"unit": commune.name})
     return _export(request, table, fmt, province=commune.province_id)
 
@@ -312,26 +286,9 @@ def hamlet_export(request, pk, fmt):
     _form, on, priority, _period = _filters(request)
     rollup, households = _hamlet_rows(hamlet, on, priority, request.GET.get("sort", "name"))
     households = list(households)
-    figures = coverage.by_household(households, on=on, services=rollup.services)
+    figures = rollups.by_household(households, on=on, services=rollup.services)
     table = household_table(rollup, households, figures, title=_hamlet_title(hamlet))
     return _export(request, table, fmt, province=hamlet.province_id)
-
-
-class TargetForm(forms.Form):
-    service = forms.ModelChoiceField(
-        label=gettext_lazy("Service"), queryset=Service.objects.filter(active=True, counts_for_coverage=True)
-    )
-    percent = forms.DecimalField(
-        label=gettext_lazy("Target (%)"), min_value=Decimal("0.1"), max_value=100, max_digits=4, decimal_places=1
-    )
-    starts_on = forms.DateField(
-        label=gettext_lazy("Counted from"),
-        initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    deadline = forms.DateField(
-        label=gettext_lazy("Deadline"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
 
 
 def _targets_page(request, *, province, commune, back_url):
@@ -349,7 +306,7 @@ def _targets_page(request, *, province, commune, back_url):
     inherited = Target.objects.filter(province=province, commune=None).select_related("service") if commune else []
     return render(
         request,
-        "teams/coverage/targets.html",
+        "coverage/targets.html",
         {
             "unit": commune or province,
             "form": form,
@@ -382,7 +339,7 @@ def commune_targets(request, code):
 def target_delete(request, pk):
     """Remove a target: a commune's by its officials or the province's; a province-wide one by the province's."""
     scope = scope_for(request.user)
-    target = get_object_or_404(scope.targets().select_related("province", "commune"), pk=pk)
+    target = get_object_or_404(scope.unit_rows(Target.objects.all()).select_related("province", "commune"), pk=pk)
     if target.commune_id:
         get_object_or_404(_communes(scope), pk=target.commune_id)
         back = reverse("coverage_commune_targets", args=[target.commune.code])

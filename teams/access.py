@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from households.models import Commune, Hamlet, Household, Province
 
-from .models import AccessLog, Adoption, Assistance, Member, Official, Service, Target, Team, Visit
+from .models import AccessLog, Adoption, Assistance, Member, Official, Service, Team, Visit
 
 
 @dataclass(frozen=True)
@@ -161,16 +161,19 @@ class Scope:
     def adoptions(self):
         return Adoption.objects.filter(household__in=self.households())
 
-    def targets(self):
+    def unit_rows(self, rows):
+        """Rows set for a province (no commune) or for one of its communes, such as coverage targets.
+
+        Superusers read all; a province scope its province's; a commune scope
+        the province-wide rows and its commune's own; anyone else none.
+        """
         if self.kind == self.ALL:
-            return Target.objects.all()
+            return rows
         if self.kind == self.PROVINCE:
-            return Target.objects.filter(province=self.province)
+            return rows.filter(province=self.province)
         if self.kind == self.COMMUNE:
-            return Target.objects.filter(province=self.province).filter(
-                Q(commune__isnull=True) | Q(commune=self.commune)
-            )
-        return Target.objects.none()
+            return rows.filter(province=self.province).filter(Q(commune__isnull=True) | Q(commune=self.commune))
+        return rows.none()
 
     def access_logs(self):
         """Province administrators read their province's log; commune and team scopes read none."""
@@ -197,7 +200,6 @@ class Scope:
             Assistance: self.assistances,
             Adoption: self.adoptions,
             Service: Service.objects.all,
-            Target: self.targets,
             AccessLog: self.access_logs,
         }
         return by_model[model]()

@@ -10,7 +10,7 @@ from households.models import Household
 
 from .admin_scope import CommuneFilter, HamletFilter, ScopedAdmin, ScopedInline, filter_for
 from .counters import counters_rebuild, household_tracked
-from .models import AccessLog, Adoption, Assistance, Member, Official, Service, Target, Team, Visit
+from .models import AccessLog, Adoption, Assistance, Member, Official, Service, Team, Visit
 from .visits import household_state_refresh, visit_date_problem, visit_delete
 
 
@@ -212,19 +212,6 @@ class AssistanceAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
     def has_delete_permission(self, request, obj=None):
         # Deleting a visit in the admin deletes its assistance: the cascade asks this.
         return ScopedAdmin.has_delete_permission(self, request, obj)
-
-
-@admin.register(Target)
-class TargetAdmin(SimpleHistoryAdmin, ScopedAdmin):
-    list_display = ["service", "province", "commune", "percent", "starts_on", "deadline", "set_by"]
-    list_filter = ["service", "province"]
-    list_select_related = ["service", "province", "commune", "set_by"]
-    autocomplete_fields = ["province", "commune"]
-    exclude = ["set_by"]
-
-    def save_model(self, request, obj, form, change):
-        obj.set_by = request.user
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(AccessLog)

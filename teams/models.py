@@ -267,68 +267,6 @@ class Adoption(models.Model):
         return self.first_adopted_on is not None
 
 
-class Target(models.Model):
-    """A coverage target for one service in a province or a commune: `percent` by `deadline`.
-
-    A province-wide target has no commune; a commune's own target overrides
-    its province's for that service (see teams.targets).
-    """
-
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("province"))
-    commune = models.ForeignKey(
-        Commune,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("commune"),
-        help_text=_("Empty for a province-wide target."),
-    )
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+", verbose_name=_("service"))
-    percent = models.DecimalField(_("target (%)"), max_digits=4, decimal_places=1)
-    starts_on = models.DateField(
-        _("counted from"), default=timezone.localdate, help_text=_("Progress is expected evenly from this day.")
-    )
-    deadline = models.DateField(_("deadline"))
-    set_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("set by"),
-    )
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    history = HistoricalRecords(excluded_fields=["updated_at"])
-
-    class Meta:
-        verbose_name = _("target")
-        verbose_name_plural = _("targets")
-        ordering = ["province_id", "commune_id", "service__order"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["province", "service"],
-                condition=Q(commune__isnull=True),
-                name="target_one_per_province_service",
-            ),
-            models.UniqueConstraint(
-                fields=["commune", "service"],
-                condition=Q(commune__isnull=False),
-                name="target_one_per_commune_service",
-            ),
-            models.CheckConstraint(condition=Q(percent__gt=0, percent__lte=100), name="target_percent_in_range"),
-            models.CheckConstraint(condition=Q(deadline__gt=models.F("starts_on")), name="target_deadline_after_start"),
-        ]
-
-    def __str__(self):
-        return f"{self.service}: {self.percent}% — {self.commune or self.province}"
-
-    @property
-    def unit(self):
-        return self.commune or self.province
-
-
 class AccessLog(models.Model):
     """Who looked at or took away personal data: household pages, exports, erasures."""
 

@@ -3,9 +3,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("households/<int:pk>/visit/", views.visit_log, name="visit_log"),
-    path("my-work/", views.my_work, name="my_work"),
     path("team/", views.roster, name="roster"),
     path("team/new/", views.member_new, name="member_new"),
     path("team/<int:pk>/", views.member_edit, name="member_edit"),

@@ -1,44 +1,19 @@
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from households.lookup import households_needing_follow_up, households_never_visited
 from households.views import active_services, field_scope
 
-from . import coverage
-from .access import scope_for
 from .forms import MemberForm, VisitForm
-from .models import Outcome, Visit
+from .models import Outcome
 from .roster import member_create, member_deactivate, member_login_create, member_reactivate, member_update
 from .visits import visit_record
-
-MY_WORK_LIST_SIZE = 10
-
-
-@login_required
-def home(request):
-    """Each user's scope and its live counts."""
-    scope = scope_for(request.user)
-    today = timezone.localdate()
-    week_start = today - timedelta(days=today.weekday())
-    counts = {
-        # From the coverage counters: a province's million households are not counted on every visit.
-        "households": coverage.households_count(scope),
-        "teams": scope.teams().filter(active=True).count(),
-        "members": scope.members().filter(active=True, team__active=True).count(),
-        "visits_this_week": scope.visits().filter(visited_on__gte=week_start, visited_on__lte=today).count(),
-    }
-    return render(request, "teams/home.html", {"counts": counts, "week_start": week_start, "today": today})
 
 
 @login_required
@@ -81,46 +56,6 @@ def visit_log(request, pk):
                 messages.info(request, _("This visit was already saved; it was not stored twice."))
             return redirect("households:detail", pk=visit.household_id)
     return render(request, "teams/visit_form.html", {"form": form, "household": household})
-
-
-@login_required
-def my_work(request):
-    """My visits this week and month; my team's reach and coverage; who still needs a visit."""
-    scope = field_scope(request)
-    today = timezone.localdate()
-    week_start = today - timedelta(days=today.weekday())
-    month_start = today.replace(day=1)
-    mine = Visit.objects.filter(member=scope.member, visited_on__lte=today).aggregate(
-        week=Count("pk", filter=Q(visited_on__gte=week_start)),
-        month=Count("pk", filter=Q(visited_on__gte=month_start)),
-    )
-    hamlets = list(scope.hamlets().order_by("name"))
-    services = coverage.coverage_services()
-    figures = coverage.by_hamlet([h.pk for h in hamlets], on=today, services=services)
-    team = coverage.total(figures.values())
-    per_hamlet = [(hamlet, figures.get(hamlet.pk, coverage.Figures())) for hamlet in hamlets]
-    active = scope.households().filter(active=True).select_related("hamlet").order_by("search_key", "id")
-    never_visited = households_never_visited(active)
-    follow_up = households_needing_follow_up(active)
-    return render(
-        request,
-        "teams/my_work.html",
-        {
-            "mine": mine,
-            "week_start": week_start,
-            "month_start": month_start,
-            "team": team,
-            "team_reach": coverage.format_percent(team.reach),
-            "per_hamlet": [(h, f, coverage.format_percent(f.reach)) for h, f in per_hamlet],
-            "service_rows": [
-                (s, team.adopted.get(s.pk, 0), coverage.format_percent(team.coverage(s))) for s in services
-            ],
-            "never_visited": list(never_visited[:MY_WORK_LIST_SIZE]),
-            "never_visited_count": never_visited.count(),
-            "follow_up": list(follow_up[:MY_WORK_LIST_SIZE]),
-            "follow_up_count": follow_up.count(),
-        },
-    )
 
 
 def leader_scope(request):

@@ -6,7 +6,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from teams.coverage import format_percent
+from coverage.rollups import format_percent
 
 register = template.Library()
 
@@ -39,7 +39,7 @@ class _Numbers:
         return f"{n:,}".replace(",", self.thousands)
 
     def percent(self, value):
-        # As teams.coverage.format_percent: one decimal, the locale's separator.
+        # As coverage.rollups.format_percent: one decimal, the locale's separator.
         return "—" if value is None else f"{value:.1f}".replace(".", self.decimal) + "%"
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from teams.targets import target_set
+from coverage.targets import target_set
 from tests.browser.conftest import assert_no_horizontal_scroll, login, new_page, screenshot
-from tests.teams.test_coverage_pages import build_dataset
+from tests.coverage.test_coverage_pages import build_dataset
 
 pytestmark = pytest.mark.browser
 

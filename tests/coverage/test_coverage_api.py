@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import PASSWORD
-from tests.teams.test_coverage_pages import build_dataset
+from tests.coverage.test_coverage_pages import build_dataset
 
 
 @pytest.fixture

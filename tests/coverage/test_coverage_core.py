@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.utils import translation
 
-from teams.coverage import Figures, by_hamlet, format_percent, ratio, total
+from coverage.rollups import Figures, by_hamlet, format_percent, ratio, total
 from teams.models import Outcome
 from teams.visits import Help, visit_record
 

@@ -9,8 +9,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from households.models import Household
-from teams.coverage import (
+from coverage.rollups import (
     Figures,
     adoption_trend,
     by_hamlet,
@@ -19,6 +18,7 @@ from teams.coverage import (
     for_province,
     total,
 )
+from households.models import Household
 from teams.models import ADOPTED_OUTCOMES, Assistance, Outcome
 from teams.visits import Help, visit_record
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from tests.teams.test_coverage_pages import build_dataset
+from tests.coverage.test_coverage_pages import build_dataset
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from teams.models import Target
-from teams.targets import Progress, expected_on, progress, target_set
-from tests.teams.test_coverage_pages import build_dataset, column, page_tables, rows_by_name
+from coverage.models import Target
+from coverage.targets import Progress, expected_on, progress, target_set
+from tests.coverage.test_coverage_pages import build_dataset, column, page_tables, rows_by_name
 
 
 @pytest.fixture

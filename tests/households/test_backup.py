@@ -20,8 +20,8 @@ def figures_snapshot():
     """Every hamlet's figures today, as plain JSON-able data."""
     from django.utils import timezone
 
+    from coverage.rollups import by_hamlet
     from households.models import Hamlet
-    from teams.coverage import by_hamlet
 
     figures = by_hamlet(list(Hamlet.objects.values_list("pk", flat=True)), on=timezone.localdate())
     return {

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from teams.coverage import by_hamlet
+from coverage.rollups import by_hamlet
 from teams.models import AccessLog, Visit
 from teams.visits import Help, visit_record
 

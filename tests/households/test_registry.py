@@ -3,8 +3,8 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from coverage.rollups import by_hamlet
 from households.models import Household
-from teams.coverage import by_hamlet
 
 NEW = reverse("households:new")
 

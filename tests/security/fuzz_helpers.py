@@ -13,8 +13,9 @@ from django.db import transaction
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
+from coverage.models import Target
 from households.models import Household
-from teams.models import Adoption, Assistance, Member, Official, Target, Visit
+from teams.models import Adoption, Assistance, Member, Official, Visit
 
 FUZZ = settings(
     max_examples=30,

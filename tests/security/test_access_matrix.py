@@ -11,8 +11,9 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from coverage.models import Target
 from households.models import Household
-from teams.models import Assistance, Member, Target, Visit
+from teams.models import Assistance, Member, Visit
 
 OUTSIDERS = ["other_member", "other_commune_member", "other_commune_official", "other_province_official"]
 

@@ -21,9 +21,9 @@ from django.urls import Resolver404, resolve
 from hypothesis import given
 from hypothesis import strategies as st
 
+from coverage.forms import TargetForm
 from households.forms import DeactivateForm, HouseholdForm
 from households.models import Household
-from teams.coverage_views import TargetForm
 from teams.forms import MemberForm, VisitForm
 from teams.models import Member, Outcome, Service
 from tests.conftest import PASSWORD
@@ -642,13 +642,13 @@ def test_stored_script_is_escaped_on_every_page_that_shows_it(client, world):
 @pytest.mark.parametrize(
     "persona, url, on, period",
     [
-        # teams/coverage.py:357 team_activity: on - timedelta(days=29) -> OverflowError
+        # teams/activity.py team_activity: on - timedelta(days=29) -> OverflowError
         ("commune_official", "/coverage/commune/{commune}/", "0001-01-01", "month"),
         ("commune_official", "/coverage/commune/{commune}/activity.csv", "0001-01-01", "month"),
-        # teams/coverage.py:309 _period_back: date(0, ...) -> ValueError: year 0 is out of range
+        # coverage/rollups.py _period_back: date(0, ...) -> ValueError: year 0 is out of range
         ("province_official", "/coverage/province/{province}/", "0001-06-01", "month"),
         ("commune_official", "/coverage/hamlet/{hamlet}/", "01/11/0001", "month"),
-        # teams/coverage.py:307 _period_back: week - timedelta -> OverflowError
+        # coverage/rollups.py _period_back: week - timedelta -> OverflowError
         ("member", "/coverage/hamlet/{hamlet}/", "0001-02-15", "week"),
     ],
 )

@@ -6,9 +6,9 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from coverage.rollups import for_province
 from households.models import Hamlet, Household
 from teams.counters import LEVELS, counters_rebuild
-from teams.coverage import for_province
 from teams.models import Adoption, Team, Visit
 from teams.visits import Help, visit_record
 
@@ -24,7 +24,7 @@ MODELS = [
     "teams/visit",
     "teams/adoption",
     "teams/assistance",
-    "teams/target",
+    "coverage/target",
     "teams/accesslog",
 ]
 READ_ONLY = {"teams/adoption", "teams/assistance", "teams/accesslog"}
@@ -41,7 +41,9 @@ def province_admin(world):
     user = world.province_official
     user.is_staff = True
     user.save()
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["households", "teams"]))
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["households", "teams", "coverage"])
+    )
     return user
 
 
@@ -258,7 +260,9 @@ def commune_admin(world):
     user = world.commune_official
     user.is_staff = True
     user.save()
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["households", "teams", "auth"]))
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["households", "teams", "coverage", "auth"])
+    )
     return user
 
 
