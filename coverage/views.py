@@ -20,8 +20,15 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from households.models import Commune, Province
-from teams.access import Scope, scope_for
+from households.models import Province
+from teams.access import (
+    coverage_communes,
+    coverage_provinces,
+    is_commune_official,
+    is_province_official,
+    scope_for,
+    sees_everything,
+)
 from teams.activity import team_activity
 from teams.audit import access_log
 from teams.models import AccessLog
@@ -54,22 +61,12 @@ def _query(on, priority):
     return urlencode(params)
 
 
-def _provinces(scope):
-    # scope.provinces() also names the province of a commune official or a team; seeing
-    # every commune of it needs a province-wide scope.
-    return scope.provinces() if scope.kind in (Scope.ALL, Scope.PROVINCE) else Province.objects.none()
-
-
-def _communes(scope):
-    return scope.communes() if scope.kind != Scope.TEAM else Commune.objects.none()
-
-
 def _province(request, code):
-    return get_object_or_404(_provinces(scope_for(request.user)), code=code)
+    return get_object_or_404(coverage_provinces(request.user), code=code)
 
 
 def _commune(request, code):
-    return get_object_or_404(_communes(scope_for(request.user)).select_related("province"), code=code)
+    return get_object_or_404(coverage_communes(request.user).select_related("province"), code=code)
 
 
 def _hamlet(request, pk):
@@ -153,11 +150,11 @@ def _unit_page(request, *, kind, unit, rollup, table, form, on, priority, period
 def coverage_index(request):
     """Send each user to the widest unit they may see."""
     scope = scope_for(request.user)
-    if scope.kind == Scope.PROVINCE:
+    if is_province_official(request.user):
         return redirect("coverage_province", scope.province.code)
-    if scope.kind == Scope.COMMUNE:
+    if is_commune_official(request.user):
         return redirect("coverage_commune", scope.commune.code)
-    if scope.kind == Scope.ALL:
+    if sees_everything(request.user):
         return render(request, "coverage/index.html", {"provinces": Province.objects.order_by("code")})
     raise Http404
 
@@ -189,7 +186,6 @@ def commune_page(request, code):
     form, on, priority, period = _filters(request)
     rollup, table = _commune_table(commune, on, priority, request.GET.get("sort", "name"))
     activity = team_activity(commune, on=on)
-    scope = scope_for(request.user)
     return _unit_page(
         request,
         kind="commune",
@@ -202,7 +198,6 @@ def commune_page(request, code):
         period=period,
         extra={
             "activity": activity_table(commune, activity, on=on, title=_("Teams' activity")),
-            "province_link": scope.kind in (Scope.ALL, Scope.PROVINCE),
         },
     )
 
@@ -225,7 +220,6 @@ def hamlet_page(request, pk):
     page = Paginator(households, HOUSEHOLDS_PER_PAGE).get_page(request.GET.get("page"))
     figures = rollups.by_household(page.object_list, on=on, services=rollup.services)
     table = household_table(rollup, page.object_list, figures, title=_hamlet_title(hamlet))
-    scope = scope_for(request.user)
     return _unit_page(
         request,
         kind="hamlet",
@@ -238,8 +232,6 @@ def hamlet_page(request, pk):
         period=period,
         extra={
             "page_obj": page,
-            "commune_link": scope.kind != Scope.TEAM,
-            "province_link": scope.kind in (Scope.ALL, Scope.PROVINCE),
         },
     )
 
@@ -341,10 +333,10 @@ def target_delete(request, pk):
     scope = scope_for(request.user)
     target = get_object_or_404(scope.unit_rows(Target.objects.all()).select_related("province", "commune"), pk=pk)
     if target.commune_id:
-        get_object_or_404(_communes(scope), pk=target.commune_id)
+        get_object_or_404(coverage_communes(request.user), pk=target.commune_id)
         back = reverse("coverage_commune_targets", args=[target.commune.code])
     else:
-        get_object_or_404(_provinces(scope), pk=target.province_id)
+        get_object_or_404(coverage_provinces(request.user), pk=target.province_id)
         back = reverse("coverage_province_targets", args=[target.province.code])
     targets.target_delete(target=target)
     messages.success(request, _("Target removed."))

@@ -8,7 +8,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from teams.access import scope_for
+from teams.access import can_log_visits, handles_personal_data, is_team_leader, scope_for
 from teams.audit import access_log
 from teams.models import AccessLog, Assistance, Service
 
@@ -35,10 +35,9 @@ MAX_PAGE = 10**9
 
 def field_scope(request):
     """The scope of a team member or leader; field pages are a 404 for everybody else."""
-    scope = scope_for(request.user)
-    if not scope.is_field:
+    if not can_log_visits(request.user):
         raise Http404("Field pages are for team members.")
-    return scope
+    return scope_for(request.user)
 
 
 def active_services():
@@ -167,7 +166,7 @@ def household_edit(request, pk):
 @login_required
 def household_deactivate_view(request, pk):
     scope = field_scope(request)
-    if not scope.is_leader:
+    if not is_team_leader(request.user):
         raise Http404("Only the team leader deactivates households.")
     household = get_object_or_404(scope.households().filter(active=True).select_related("hamlet"), pk=pk)
     form = DeactivateForm(request.POST if request.method == "POST" else None)
@@ -183,10 +182,9 @@ def household_deactivate_view(request, pk):
 
 def _data_request_household(request, pk):
     """A household of the scope, for those who answer personal-data requests; 404 for anyone else."""
-    scope = scope_for(request.user)
-    if not scope.handles_personal_data:
+    if not handles_personal_data(request.user):
         raise Http404("Only the team leader or the province's administrators handle data requests.")
-    return get_object_or_404(scope.households().select_related("hamlet__commune"), pk=pk)
+    return get_object_or_404(scope_for(request.user).households().select_related("hamlet__commune"), pk=pk)
 
 
 @login_required

@@ -1,9 +1,14 @@
-"""Who may see what: the one scoping function every page, export, API and admin uses.
+"""Who may see what: the one scoping function, and the rules for which pages a user may open.
 
 Every user has one scope: a team (its members and leader), a commune or a
 province (officials), or everything (superusers). Anything outside it is a
 404, never a 403 that confirms it exists. Order of precedence when a user is
 linked twice: superuser, then official, then member.
+
+Page-level rules (member, leader, official, province administrator) are the
+functions at the end of this module: views call them, and templates read the
+same functions through `access` (see `Access` and teams.context_processors),
+so no view or template derives a role on its own.
 """
 
 from dataclasses import dataclass
@@ -55,7 +60,12 @@ class Scope:
 
         The household's own team leader, the province's administrators, superusers.
         """
-        return self.is_leader or self.kind == self.ALL or (self.kind == self.PROVINCE and self.staff)
+        return self.is_leader or self.kind == self.ALL or self.is_province_admin
+
+    @property
+    def is_province_admin(self):
+        """A province official who is also staff: administers the province in the admin site."""
+        return self.kind == self.PROVINCE and self.staff
 
     @property
     def is_official(self):
@@ -237,3 +247,106 @@ def _compute_scope(user):
         team = member.team
         return Scope(Scope.TEAM, province=team.province, commune=team.commune, team=team, member=member)
     return NO_SCOPE
+
+
+# Page-level rules. Each takes the request's user; the scope behind it is computed once per request.
+
+
+def has_scope(user):
+    """Attached to a team, a commune, a province or everything; the others see only a notice."""
+    return scope_for(user).kind != Scope.NONE
+
+
+def sees_everything(user):
+    return scope_for(user).kind == Scope.ALL
+
+
+def can_log_visits(user):
+    """Field pages (households, visits, my work): an active member of an active team."""
+    return scope_for(user).is_field
+
+
+def is_team_leader(user):
+    """The roster and moving a household away: the team's leader."""
+    return scope_for(user).is_leader
+
+
+def is_province_official(user):
+    return scope_for(user).kind == Scope.PROVINCE
+
+
+def is_commune_official(user):
+    return scope_for(user).kind == Scope.COMMUNE
+
+
+def is_province_admin(user):
+    return scope_for(user).is_province_admin
+
+
+def handles_personal_data(user):
+    """Unmasked phones, a household's data and its erasure (see `Scope.handles_personal_data`)."""
+    return scope_for(user).handles_personal_data
+
+
+def can_read_coverage(user):
+    """The coverage pages from the top, and targets: officials and superusers."""
+    scope = scope_for(user)
+    return scope.is_official or scope.kind == Scope.ALL
+
+
+def can_read_province_pages(user):
+    """A province's page shows every commune of it: a province-wide scope or wider."""
+    return scope_for(user).kind in (Scope.ALL, Scope.PROVINCE)
+
+
+def can_read_commune_pages(user):
+    """A commune's page shows every hamlet of it: not for a team, whose scope is some hamlets."""
+    return scope_for(user).kind != Scope.TEAM
+
+
+def can_open_admin(user):
+    """The admin site lets staff in; the menu shows its link to them alone."""
+    return user.is_staff
+
+
+def coverage_provinces(user):
+    """The provinces whose coverage pages the user may open (the scope names a commune's province too)."""
+    return scope_for(user).provinces() if can_read_province_pages(user) else Province.objects.none()
+
+
+def coverage_communes(user):
+    """The communes whose coverage pages the user may open."""
+    return scope_for(user).communes() if can_read_commune_pages(user) else Commune.objects.none()
+
+
+PAGE_RULES = {
+    rule.__name__: rule
+    for rule in (
+        has_scope,
+        sees_everything,
+        can_log_visits,
+        is_team_leader,
+        is_province_official,
+        is_commune_official,
+        is_province_admin,
+        handles_personal_data,
+        can_read_coverage,
+        can_read_province_pages,
+        can_read_commune_pages,
+        can_open_admin,
+    )
+}
+
+
+class Access:
+    """The page rules of one user for templates: `{% if access.can_read_coverage %}` calls `can_read_coverage`."""
+
+    def __init__(self, user):
+        self._user = user
+
+    def __getattr__(self, name):
+        try:
+            rule = PAGE_RULES[name]
+        except KeyError:
+            raise AttributeError(name) from None
+        return rule(self._user)

@@ -1,7 +1,8 @@
 from django.utils.functional import SimpleLazyObject
 
-from .access import scope_for
+from .access import Access, scope_for
 
 
 def scope(request):
-    return {"scope": SimpleLazyObject(lambda: scope_for(request.user))}
+    """`scope` (what the user sees) and `access` (which pages they may open) in every template."""
+    return {"scope": SimpleLazyObject(lambda: scope_for(request.user)), "access": Access(request.user)}

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from households.views import active_services, field_scope
 
+from .access import is_team_leader
 from .forms import MemberForm, VisitForm
 from .models import Outcome
 from .roster import member_create, member_deactivate, member_login_create, member_reactivate, member_update
@@ -61,7 +62,7 @@ def visit_log(request, pk):
 def leader_scope(request):
     """The scope of a team leader; the roster pages are a 404 for everybody else."""
     scope = field_scope(request)
-    if not scope.is_leader:
+    if not is_team_leader(request.user):
         raise Http404("The roster is managed by the team leader.")
     return scope
 

@@ -61,9 +61,9 @@ def _badges(household, words, dates):
 def household_items(context, rows):
     """The list's <li> per (household, service states): name, hamlet, address, phone, badges, chips.
 
-    The phone is shown whole only to those who handle personal data (`Scope.handles_personal_data`).
+    The phone is shown whole only to those who handle personal data (`teams.access.handles_personal_data`).
     """
-    full_phone = context["scope"].handles_personal_data
+    full_phone = context["access"].handles_personal_data
     words = {
         key: escape(text)
         for key, text in {
