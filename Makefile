@@ -53,7 +53,7 @@ backup: venv
 restore: venv
 	$(PY) manage.py restore $(FILE) $(RESTORE_ARGS)
 
-# Scale (issue 6): against a PostgreSQL seeded with `manage.py seed_scale`, e.g.
+# Scale (issue 6): against a PostgreSQL seeded with `manage.py seed_scale --settings=bench.settings`, e.g.
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/gocua_scale make bench
 # and, to measure the growth from a smaller seed in the same run,
 #   ... make bench COMPARE_DATABASE_URL=postgres://postgres@127.0.0.1:5432/gocua_scale_250k

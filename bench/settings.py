@@ -1,7 +1,17 @@
-"""The app's settings, with static files collected into a temporary directory for the benchmark's server."""
+"""The benchmark's settings: the app's, plus the bench app (`manage.py seed_scale`) and its URLconf (/bench/).
+
+    .venv/bin/python manage.py seed_scale --settings=bench.settings --households N
+
+bench/run.py and bench/load.py start their server with these settings, and
+collect static files into a temporary directory (GOCUA_BENCH_STATIC_ROOT).
+"""
 
 import os
 
 from config.settings import *  # noqa: F403
+from config.settings import INSTALLED_APPS, STATIC_ROOT
 
-STATIC_ROOT = os.environ["GOCUA_BENCH_STATIC_ROOT"]
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
+ROOT_URLCONF = "bench.urls"
+# Seeding needs no static files; the benchmark's server sets this to its own temporary directory.
+STATIC_ROOT = os.getenv("GOCUA_BENCH_STATIC_ROOT", STATIC_ROOT)

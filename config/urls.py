@@ -18,5 +18,4 @@ urlpatterns = [
     path("", include("teams.urls")),
     path("households/", include("households.urls")),
     path("", include("coverage.urls")),
-    path("bench/", include("teams.bench_views")),
 ]

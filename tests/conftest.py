@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.test import override_settings
 from django.utils import timezone
 
 from households.models import Commune, Hamlet, Household, Province
@@ -25,18 +26,34 @@ from teams.models import Member, Official, Service, Team
 PASSWORD = "s3cret-pass"
 
 
+# Marks of the tests that read the static files themselves (browser tests: pages as phones download them).
+COLLECTED_STATIC_MARKS = ("browser",)
+
+
 @pytest.fixture(scope="session", autouse=True)
-def _test_settings(tmp_path_factory):
+def _test_settings(request, tmp_path_factory):
     # Tests talk plain HTTP to the test client and the live server.
     django_settings.SECURE_SSL_REDIRECT = False
     django_settings.SESSION_COOKIE_SECURE = False
     django_settings.CSRF_COOKIE_SECURE = False
     django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Static files as production serves them: hashed names, .gz and .br beside them.
     django_settings.STATIC_ROOT = tmp_path_factory.mktemp("staticfiles")
     django_settings.WHITENOISE_USE_FINDERS = False
     django_settings.WHITENOISE_AUTOREFRESH = False
-    call_command("collectstatic", "--noinput", verbosity=0)
+    if any(item.get_closest_marker(mark) for item in request.session.items for mark in COLLECTED_STATIC_MARKS):
+        # Static files as production serves them: hashed names, .gz and .br beside them.
+        call_command("collectstatic", "--noinput", verbosity=0)
+        yield
+        return
+    # No collected test reads a static file: {% static %} only names them, unhashed, and the
+    # collectstatic that hashes and compresses them (some 20 s) is saved. override_settings, so
+    # that a storage already built is dropped.
+    storages = {
+        **django_settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(STORAGES=storages):
+        yield
 
 
 class World:

@@ -236,15 +236,32 @@ def test_it_sorts_rows_by_any_column_on_the_server(client, data):
     response = get(client, w, "commune_official", COMMUNE_URL, sort="reach")
     assert names(response) == ["Khu vực 3", "Khu vực 2", "Khu vực 1"]
     response = get(client, w, "commune_official", COMMUNE_URL, sort="-cov:ewallet")
-    assert names(response)[0] == "Khu vực 2"
+    assert names(response) == ["Khu vực 2", "Khu vực 1", "Khu vực 3"]  # 50 %, then the 0 % ties by name
     assert 'href="?sort=reach"' in response.content.decode()  # headers link to their sort
+    # Hamlet A1: An (V ×3 and P adopted), Bích (near-poor, V ×1 adopted), Dung (nothing). An's address is
+    # moved to the front of the alphabet, so that sorting by address and by name differ.
+    Household.objects.filter(pk=w.an.pk).update(address="A1 Trần Hưng Đạo")
+    an, bich, dung = "Nguyễn Văn An", "Lê Thị Bích", "Huỳnh Thị Dung"
     hamlet_url = reverse("coverage_hamlet", args=[w.hamlet.pk])
-    response = get(client, w, "commune_official", hamlet_url, sort="-cov:province_app")
-    assert names(response)[0] == "Nguyễn Văn An"
-    response = get(client, w, "commune_official", hamlet_url, sort="-reach")
-    assert names(response) == ["Lê Thị Bích", "Nguyễn Văn An", "Huỳnh Thị Dung"]  # latest first visit first
-    for key in ("name", "address", "priority", "pillar:government", "people:vneid_level2", "-people:vneid_level2"):
-        assert get(client, w, "commune_official", hamlet_url, sort=key).status_code == 200
+    expected = {
+        "name": [dung, bich, an],
+        "-name": [an, bich, dung],
+        "address": [an, dung, bich],
+        "-address": [bich, dung, an],
+        "priority": [dung, an, bich],  # not priority first, ties by name
+        "-priority": [bich, dung, an],
+        "-reach": [bich, an, dung],  # latest first visit first, never visited last
+        "reach": [an, bich, dung],
+        "-cov:province_app": [an, dung, bich],  # adopted first; never adopted last, by name
+        "pillar:government": [dung, bich, an],
+        "-pillar:government": [bich, an, dung],
+        "people:vneid_level2": [dung, bich, an],  # 0, 1, 3 people helped
+        "-people:vneid_level2": [an, bich, dung],
+    }
+    for key, order in expected.items():
+        response = get(client, w, "commune_official", hamlet_url, sort=key)
+        assert response.status_code == 200
+        assert names(response) == order, key
 
 
 def test_it_pages_the_households_of_a_big_hamlet(client, data, settings):

@@ -3,6 +3,8 @@
 import pytest
 
 from teams.access import Scope, scope_for
+from teams.models import Outcome
+from teams.visits import Help, visit_record
 
 
 def names(queryset):
@@ -23,13 +25,26 @@ def names(queryset):
     ],
 )
 def test_it_gives_each_persona_its_households(world, persona, kind, households):
+    w = world
+    # One visit to every household of the world, by a member of the team serving it: each scope sees its own.
+    for member, household in [
+        (w.member_m, w.household),
+        (w.member_m, w.household2),
+        (w.other_member_m, w.household3),
+        (w.other_commune_member_m, w.other_household),
+        (w.far_member_m, w.far_household),
+    ]:
+        help_ = {w.services["vneid_level2"]: Help(Outcome.SET_UP, 1)}
+        visit_record(member=member, household=household, visited_on=w.today, outcomes=help_)
     scope = scope_for(getattr(world, persona))
     assert scope.kind == kind
     assert names(scope.households()) == sorted(households)
     hamlets, same_households = scope.hamlets_and_households()
     assert names(same_households) == sorted(households)
     assert names(hamlets) == names(scope.hamlets())
-    assert set(scope.visits().values_list("household__head_name", flat=True)) <= set(households)
+    assert sorted(scope.visits().values_list("household__head_name", flat=True)) == sorted(households)
+    assert sorted(scope.assistances().values_list("visit__household__head_name", flat=True)) == sorted(households)
+    assert names(a.household for a in scope.adoptions().select_related("household")) == sorted(households)
 
 
 def test_it_scopes_units_teams_and_members(world):

@@ -6,13 +6,8 @@ run, so the targets of issue 6 do not depend on the machine.
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.urls import path
 
 
 @login_required
 def trivial(request):
     return render(request, "base.html")
-
-
-# Included from config/urls.py as "bench/": /bench/trivial/.
-urlpatterns = [path("trivial/", trivial, name="bench_trivial")]

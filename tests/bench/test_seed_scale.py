@@ -1,4 +1,7 @@
-"""seed_scale writes the state that the visits imply: adoptions_rebuild() finds nothing to change."""
+"""seed_scale writes the state that the visits imply: adoptions_rebuild() finds nothing to change.
+
+It is a command of the bench app, installed by bench.settings only (tests/bench/conftest.py).
+"""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -68,3 +71,9 @@ def test_it_refuses_to_seed_twice(seeded):
     with pytest.raises(CommandError, match="already holds households"):
         call_command("seed_scale", households=10, communes=1, hamlets_per_commune=1, verbosity=0)
     assert Household.objects.count() == 300
+
+
+def test_it_is_a_command_of_the_bench_settings_only(settings):
+    settings.INSTALLED_APPS = [app for app in settings.INSTALLED_APPS if app != "bench"]
+    with pytest.raises(CommandError, match="Unknown command"):
+        call_command("seed_scale", households=10, verbosity=0)

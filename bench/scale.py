@@ -1,4 +1,4 @@
-"""A synthetic province at national scale, for measuring Gõ Cửa (issue 6, `manage.py seed_scale`).
+"""A synthetic province at national scale, for measuring Gõ Cửa (issue 6, `seed_scale --settings=bench.settings`).
 
 One province of about 100 communes of 15 hamlets, one team per hamlet, and
 `households` households with about `visits_per_household` visits each spread
@@ -25,12 +25,11 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
+from households.models import Commune, Hamlet, Household, Province
+from households.names import ORGANISATIONS, STREETS, person_name
+from households.search import household_search_key
 from teams.counters import counters_rebuild
 from teams.models import ADOPTED_OUTCOMES, Adoption, Assistance, Member, Official, Outcome, Service, Team, Visit
-
-from .models import Commune, Hamlet, Household, Province
-from .names import ORGANISATIONS, STREETS, person_name
-from .search import household_search_key
 
 PROVINCE_CODE = "99"
 PROVINCE_NAME = "Tỉnh Mô Phỏng"

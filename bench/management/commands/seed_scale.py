@@ -1,8 +1,8 @@
-"""Seed a synthetic province at scale for the benchmark (issue 6); see households.scale."""
+"""Seed a synthetic province at scale for the benchmark (issue 6); see bench.scale. Needs --settings=bench.settings."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from households.scale import DEFAULT_PASSWORD, PROVINCE_CODE, AlreadySeeded, Plan, province_seed
+from bench.scale import DEFAULT_PASSWORD, PROVINCE_CODE, AlreadySeeded, Plan, province_seed
 
 
 class Command(BaseCommand):
