@@ -11,7 +11,7 @@ Rows go in with PostgreSQL COPY, one transaction per commune; elsewhere
 visits are generated, with the semantics of `teams.visits`: visits ordered by
 (visited on, recorded at, id), first adoption is the first "set up now" or
 "already had", last outcome the last one. The test suite holds it equal to
-`adoptions_rebuild()`. The coverage counters are then rebuilt from it (`teams.counters`).
+`adoptions_rebuild()`. The coverage counters are then rebuilt from it (`teams.counters_rebuild`).
 """
 
 import random
@@ -25,7 +25,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
-from teams.counters import counters_rebuild
+from teams.counters_rebuild import counters_rebuild
 from teams.models import ADOPTED_OUTCOMES, Adoption, Assistance, Member, Official, Outcome, Service, Team, Visit
 
 from .models import Commune, Hamlet, Household, Province

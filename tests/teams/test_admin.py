@@ -7,7 +7,8 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from households.models import Hamlet, Household
-from teams.counters import LEVELS, counters_rebuild
+from teams.counters import LEVELS
+from teams.counters_rebuild import counters_rebuild
 from teams.coverage import for_province
 from teams.models import Adoption, Team, Visit
 from teams.visits import Help, visit_record
