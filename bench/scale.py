@@ -11,7 +11,7 @@ Rows go in with PostgreSQL COPY, one transaction per commune; elsewhere
 visits are generated, with the semantics of `teams.visits`: visits ordered by
 (visited on, recorded at, id), first adoption is the first "set up now" or
 "already had", last outcome the last one. The test suite holds it equal to
-`adoptions_rebuild()`. The coverage counters are then rebuilt from it (`teams.counters`).
+`adoptions_rebuild()`. The coverage counters are then rebuilt from it (`teams.counters_rebuild`).
 """
 
 import random
@@ -28,7 +28,7 @@ from django.utils import timezone
 from households.models import Commune, Hamlet, Household, Province
 from households.names import ORGANISATIONS, STREETS, person_name
 from households.search import household_search_key
-from teams.counters import counters_rebuild
+from teams.counters_rebuild import counters_rebuild
 from teams.models import ADOPTED_OUTCOMES, Adoption, Assistance, Member, Official, Outcome, Service, Team, Visit
 
 PROVINCE_CODE = "99"

@@ -88,8 +88,14 @@ def format_percent(value):
 
 
 def coverage_services():
-    """The services that count for coverage, in catalogue order."""
-    return list(Service.objects.filter(active=True, counts_for_coverage=True).order_by("order", "code"))
+    """The services that count for coverage, in catalogue order.
+
+    A service waiting for the counters' rebuild (added, or moved to another
+    pillar, in the admin) is left out: its pillar counts are not there yet.
+    """
+    return list(
+        Service.objects.filter(active=True, counts_for_coverage=True, counters_pending=False).order_by("order", "code")
+    )
 
 
 def _households(hamlet_ids, on, priority_only, province=None):

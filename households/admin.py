@@ -14,7 +14,7 @@ from teams.models import AccessLog
 
 from .divisions import hamlets_move
 from .models import Commune, Hamlet, Household, Province
-from .registry import household_deactivate
+from .registry import EDITABLE_FIELDS, household_create, household_deactivate, household_update
 from .search import normalize
 
 
@@ -41,6 +41,15 @@ class CommuneAdmin(ScopedAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Communes change province only through load_divisions, which carries what hangs on them.
         return ["code", "province"] if obj is not None else []
+
+    def save_formset(self, request, form, formset, change):
+        # Hamlets take their commune's province (Hamlet.clean); a commune added with its hamlets has it only now.
+        for hamlet in formset.save(commit=False):
+            hamlet.province_id = form.instance.province_id
+            hamlet.save()
+        for hamlet in formset.deleted_objects:
+            hamlet.delete()
+        formset.save_m2m()
 
 
 class MoveHamletsForm(forms.Form):
@@ -142,6 +151,14 @@ class HouseholdAdmin(SimpleHistoryAdmin, ScopedAdmin):
         if not scope_for(request.user).handles_personal_data:
             raise PermissionDenied
         return super().history_view(request, object_id, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        # Through the register's write functions: locked, derived keys set, coverage counters kept.
+        if change:
+            changed = {name: form.cleaned_data[name] for name in form.changed_data if name in EDITABLE_FIELDS}
+            household_update(household=obj, **changed)
+        else:
+            household_create(household=obj)
 
     actions = ["mark_moved_away"]
 

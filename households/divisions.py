@@ -154,7 +154,8 @@ def hamlets_move(*, hamlets, commune):
     teams whose hamlets all move go along. A team serving a moving and a
     staying hamlet must be split first: teams serve hamlets of one commune.
     """
-    from teams.counters import provinces_lock, rollups_rebuild
+    from teams.counters import provinces_lock
+    from teams.counters_rebuild import rollups_rebuild
     from teams.models import Adoption, Assistance, CoverageDay, Team, Visit
 
     hamlets = list(hamlets)

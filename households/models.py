@@ -5,7 +5,7 @@ PostgreSQL (Citus) can use it as distribution key and every dashboard query
 can filter on it (DESIGN.md, "Beyond one machine").
 """
 
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -71,10 +71,11 @@ class Hamlet(models.Model):
     def __str__(self):
         return f"{self.name}, {self.commune.name}"
 
-    def save(self, *args, **kwargs):
-        # The province is the commune's; kept on the row for distribution.
-        self.province_id = self.commune.province_id
-        super().save(*args, **kwargs)
+    def clean(self):
+        # The province is the commune's, kept on the row for distribution: set here for the admin's forms;
+        # code that creates or moves hamlets sets it itself (hamlets_import, hamlets_move, the seeders).
+        if self.commune_id is not None:
+            self.province_id = self.commune.province_id
 
 
 class Household(models.Model):
@@ -131,37 +132,32 @@ class Household(models.Model):
     def __str__(self):
         return f"{self.head_name} — {self.address}"
 
-    def save(self, *args, **kwargs):
-        from teams.counters import household_saved
+    def keys_derive(self):
+        """Set the keys that are functions of the row: its hamlet's province and the search key.
 
-        # Both keys are functions of the row itself, kept in step on every save.
+        The write functions of `households.registry` call it; code that
+        bulk-creates rows calls it too (or sets both keys itself).
+        """
         self.province_id = self.hamlet.province_id
         self.search_key = household_search_key(head_name=self.head_name, address=self.address, phone=self.phone)
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "province", "search_key"}
-        # So are the coverage counters (teams.counters), like an index of the row: here, so that
-        # every path that saves a household (registry, admin, fixtures) keeps them exact.
-        with transaction.atomic():
-            old = None
-            if self.pk is not None and not self._state.adding:
-                old = Household.objects.select_for_update().filter(pk=self.pk).first()
-                if old is not None:
-                    # Derived from the visits, written only by their writes (teams.visits) under this
-                    # lock: a save never writes back dates it read before a visit came in.
-                    self.first_visited_on, self.last_visited_on = old.first_visited_on, old.last_visited_on
-            super().save(*args, **kwargs)
-            household_saved(self, old, kwargs.get("update_fields"))
+
+    # The priority rule, in one place: poor, near-poor or a policy family. Coverage counts these
+    # households twice, in every row and in the "priority only" row (teams.counters).
+    PRIORITY_POVERTY = (Poverty.POOR, Poverty.NEAR_POOR)
+
+    @classmethod
+    def priority_of(cls, *, poverty, policy_family):
+        """The rule on plain values, for rows read as tuples."""
+        return poverty in cls.PRIORITY_POVERTY or bool(policy_family)
 
     @property
     def is_priority(self):
-        return self.poverty != self.Poverty.NONE or self.policy_family
+        return self.priority_of(poverty=self.poverty, policy_family=self.policy_family)
 
-    @staticmethod
-    def priority_q(prefix=""):
-        """`is_priority` as a filter, for rows that reach the household through `prefix`."""
-        return Q(**{f"{prefix}poverty__in": [Household.Poverty.POOR, Household.Poverty.NEAR_POOR]}) | Q(
-            **{f"{prefix}policy_family": True}
-        )
+    @classmethod
+    def priority_q(cls, prefix=""):
+        """The rule as a filter, for rows that reach the household through `prefix`."""
+        return Q(**{f"{prefix}poverty__in": cls.PRIORITY_POVERTY}) | Q(**{f"{prefix}policy_family": True})
 
     @property
     def masked_phone(self):

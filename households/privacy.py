@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from teams.models import Visit
 
-from .models import Household
+from .registry import household_update
 
 
 def household_data(household):
@@ -71,12 +71,8 @@ def household_anonymise(*, household):
     with translation.override(settings.LANGUAGE_CODE):  # stored data, not the requester's language
         label = _("Anonymised household #%(id)s") % {"id": household.pk}
     with transaction.atomic():
-        household = Household.objects.select_for_update().get(pk=household.pk)
-        household.head_name = label
-        household.address = ""
-        household.phone = ""
-        household.consent_given = False
-        household.save()
+        # A correction like any other (locked, counters kept), which also takes the phone from the trail.
+        household = household_update(household=household, head_name=label, address="", phone="", consent_given=False)
         # The audit trail held the old values: it loses them too.
         household.history.update(head_name=label, address="", phone="")
         visits = Visit.objects.filter(household=household)

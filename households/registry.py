@@ -1,4 +1,11 @@
-"""Write side of the household register: register, correct, deactivate.
+"""Write side of the household register: register, correct or move, deactivate.
+
+Every write of a household row goes through these functions (the admin, the
+field pages, the seeders, `privacy.household_anonymise`): each one, in one
+transaction, locks the row, sets the keys derived from it (`keys_derive`),
+saves, and applies the difference it makes to the coverage counters. The
+model's `save()` does none of this; code that bulk-creates households
+rebuilds the counters itself (`teams.counters_rebuild`).
 
 Households are never deleted: one that moved away is deactivated, leaves the
 coverage denominators from then on, and keeps its visit history.
@@ -6,6 +13,10 @@ coverage denominators from then on, and keeps its visit history.
 
 from django.db import transaction
 from django.utils import timezone
+
+# The one dependency of households on teams that STYLE.md allows: its write services keep the coverage
+# counters (teams.counters), which are a function of the household rows as an index is.
+from teams.counters import household_counters_update
 
 from .models import Household
 from .search import normalize
@@ -47,34 +58,64 @@ def household_register(
     registered_on=None,
 ):
     """Register a household met in the field; returns it."""
+    household = Household(
+        hamlet=hamlet,
+        head_name=head_name.strip(),
+        address=address.strip(),
+        phone=phone,
+        consent_given=consent_given,
+        people_count=people_count,
+        poverty=poverty,
+        policy_family=policy_family,
+        registered_on=registered_on or timezone.localdate(),
+    )
+    return household_create(household=household)
+
+
+def household_create(*, household):
+    """Store a new household built elsewhere (the admin's form, `household_register`); returns it."""
     with transaction.atomic():
-        household = Household(
-            hamlet=hamlet,
-            head_name=head_name.strip(),
-            address=address.strip(),
-            phone=phone,
-            consent_given=consent_given,
-            people_count=people_count,
-            poverty=poverty,
-            policy_family=policy_family,
-            registered_on=registered_on or timezone.localdate(),
-        )
-        household.save()
+        household.keys_derive()
+        household.save(force_insert=True)
+        household_counters_update(household=household, stored=None)
+    return household
+
+
+def _household_change(household, changes):
+    """Write `changes` ({field name: value}) to the stored row, under its lock; `household` becomes that row.
+
+    An instance may be a stale copy (a form read it before a visit or
+    another edit came in): every field but the changed ones is taken from
+    the row as locked, so a write never puts back what it read earlier, and
+    the counters see exactly the row before and after.
+    """
+    with transaction.atomic():
+        stored = Household.objects.select_for_update().get(pk=household.pk)
+        for field in Household._meta.concrete_fields:
+            setattr(household, field.attname, getattr(stored, field.attname))
+        for name, value in changes.items():
+            setattr(household, name, value)
+        if not household.consent_given and household.phone:
+            # No phone number without consent (a constraint of the table): withdrawn consent takes it.
+            household.phone = ""
+            changes = {**changes, "phone": ""}
+        household.keys_derive()
+        household.save(update_fields=[*changes, "province", "search_key", "updated_at"])
+        household_counters_update(household=household, stored=stored)
     return household
 
 
 def household_update(*, household, **fields):
-    """Correct a household's particulars; only the fields a team may edit."""
+    """Correct a household's particulars, or move it to another hamlet; only the fields a team may edit."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not editable: {', '.join(sorted(unknown))}")
+    changes = {
+        name: value.strip() if isinstance(value, str) and name != "poverty" else value for name, value in fields.items()
+    }
     with transaction.atomic():
-        for name, value in fields.items():
-            setattr(household, name, value.strip() if isinstance(value, str) and name != "poverty" else value)
-        # Withdrawn consent takes the phone number with it, from the audit trail too.
-        if not household.consent_given:
-            household.phone = ""
-        household.save(update_fields=[*fields, "phone", "updated_at"])
+        _household_change(household, changes)
+        # Withdrawn consent took the phone number with it (above), from the audit trail too.
         if not household.consent_given:
             household.history.exclude(phone="").update(phone="")
     return household
@@ -82,8 +123,4 @@ def household_update(*, household, **fields):
 
 def household_deactivate(*, household, on=None):
     """Mark a household as moved away: out of the denominators, history kept."""
-    with transaction.atomic():
-        household.active = False
-        household.deactivated_on = on or timezone.localdate()
-        household.save(update_fields=["active", "deactivated_on", "updated_at"])
-    return household
+    return _household_change(household, {"active": False, "deactivated_on": on or timezone.localdate()})

@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db import transaction
@@ -9,7 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from households.models import Household
 
 from .admin_scope import CommuneFilter, HamletFilter, ScopedAdmin, ScopedInline, filter_for
-from .counters import counters_rebuild, household_tracked
+from .counters import household_tracked
 from .models import AccessLog, Adoption, Assistance, Member, Official, Service, Team, Visit
 from .visits import household_state_refresh, visit_date_problem, visit_delete
 
@@ -73,16 +73,28 @@ class OfficialAdmin(SimpleHistoryAdmin, ScopedAdmin):
 
 @admin.register(Service)
 class ServiceAdmin(ScopedAdmin):
-    list_display = ["code", "name", "pillar", "order", "active", "counts_for_coverage"]
+    list_display = ["code", "name", "pillar", "order", "active", "counts_for_coverage", "counters_pending"]
     list_editable = ["order", "active", "counts_for_coverage"]
     list_filter = ["pillar", "active"]
     search_fields = ["code", "name", "name_en"]
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
         if not change or "pillar" in form.changed_data:
-            # The counters keep every subset of a pillar's services: a new service or pillar adds subsets.
-            counters_rebuild()
+            # The counters keep every subset of a pillar's services: a new service or pillar adds subsets,
+            # counted by a rebuild of every counter. That takes minutes at a province of a million households,
+            # too long for a request: a command does it, and until then the figures leave the service out.
+            obj.counters_pending = True
+        super().save_model(request, obj, form, change)
+        if obj.counters_pending:
+            self.message_user(
+                request,
+                _(
+                    "%(service)s is saved but left out of the coverage figures until the counters are rebuilt: "
+                    "run “manage.py rebuild_counters” on the server."
+                )
+                % {"service": obj},
+                messages.WARNING,
+            )
 
     # The catalogue is national: only a superuser changes it.
     def has_add_permission(self, request):

@@ -1,33 +1,40 @@
-"""Coverage counters: each unit's cumulative figures per day, kept in step with every write.
+"""Coverage counters kept in step with every write: each unit's cumulative figures per day.
 
-`teams.coverage` reads them so that a page costs what it shows (one index
-probe per row of its table), not the size of the unit: `CoverageDay` per
-hamlet, `CommuneCoverageDay` per commune (the sum of its hamlets'),
-`ProvinceCoverageDay` per province (the sum of its communes'). The counters
-are a function of the base tables with the semantics of DESIGN.md "Coverage":
+The read side (`coverage.rollups`) reads them so that a page costs what it
+shows, one index probe per row, not the size of the unit. This module keeps
+them by increments; `teams.counters_rebuild` recomputes them set-based; the
+tests hold the two equal.
 
-A household's *contribution* is a set of events (hamlet, priority flag, day,
-key, n): +1 households ("h") on its registration day, +1 reached ("r") on its
-first visit, +1 adopted ("a<service id>") on each first adoption, +1 per pillar
-("g<service ids>") on the first adoption among each subset of a pillar's
-services, +people helped ("p<service id>") per service and visit day; none if
-it is inactive (the current flag counts for every date), and no event before
-its registration (it is not counted then).
-Each is counted in the "all" row, and again in the "priority" row for a poor,
-near-poor or policy family.
+Key scheme. A row holds a unit's figures as of the end of a day on which
+something changed for it (a sparse series: as of D, read the latest row on
+or before D), once for every active household and once (`priority_only`)
+for the priority ones (`Household.priority_q`):
+
+- `CoverageDay`: (hamlet, priority_only, day);
+- `CommuneCoverageDay`: (commune, priority_only, day), the sum of its hamlets';
+- `ProvinceCoverageDay`: (province, priority_only, day), the sum of its communes'.
+
+`figures` maps short keys (a province holds about a million rows) to counts,
+zeros left out: "h" households registered, "r" reached (visited at least
+once), "a<service id>" adopted the service (first "set up now" or "already
+had"), "p<service id>" people helped with it, "g<service ids>" (e.g.
+"g1.2.5") adopted at least one of those services, stored for every non-empty
+subset of each pillar's services so that any counted set reads exactly.
+
+A household's *contribution* is its events (hamlet, priority flag, day, key,
+n): +1 "h" on its registration day, +1 "r" on its first visit, +1 "a…" on
+each first adoption, +1 per "g…" subset on its first adoption among them,
+people helped "p…" per service and visit day; none if it is inactive (the
+current flag counts for every date), none before its registration.
 
 Every write that can change a contribution (a visit recorded, corrected or
-deleted; a household registered, edited, deactivated) computes it before and
-after, under the household's row lock, and `counters_apply` adds the
-difference to the rows of that day onwards, at the three levels, in the same
-transaction. `counters_rebuild` recomputes everything set-based, and
-`rollups_rebuild` the commune and province rows from the hamlets' (after a
-hamlet moves); the tests hold them equal.
-
-Pillars are stored for every non-empty subset of a pillar's services, so
-switching a service's "active" or "counts for coverage" in the admin changes
-nothing here. Adding a service or moving it to another pillar adds subsets
-that old contributions lack: the admin rebuilds the counters then.
+deleted: `household_tracked`; a household registered, edited, moved or
+deactivated: `household_counters_update`, called by `households.registry`)
+computes it before and after under the household's row lock, and
+`counters_apply` adds the difference to the rows of that day onwards, at the
+three levels, in the same transaction. Adding a service or moving it to
+another pillar adds "g…" subsets that old contributions lack: the service
+waits (`Service.counters_pending`) for `manage.py rebuild_counters`.
 """
 
 import json
@@ -37,10 +44,8 @@ from datetime import date
 from itertools import combinations
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Case, Count, Sum, Value, When
-from django.db.models.functions import Greatest
 
-from households.models import Commune, Hamlet, Household, Province
+from households.models import Commune, Hamlet, Province
 
 from .models import Adoption, Assistance, CommuneCoverageDay, CoverageDay, ProvinceCoverageDay, Service, Visit
 
@@ -136,7 +141,8 @@ class Facts:
         )
 
 
-def _add(events, facts, day, key, n):
+def events_add(events, facts, day, key, n):
+    """Count one event of a household (`facts`) in its "all" row and, for a priority household, its "priority" row."""
     day = max(day, facts.registered_on)
     events[(facts.province_id, facts.hamlet_id, False, day, key)] += n
     if facts.priority:
@@ -151,19 +157,19 @@ def contribution(facts, adopted_on, people, subsets, events=None):
     events = events if events is not None else defaultdict(int)
     if not facts.active:
         return events
-    _add(events, facts, facts.registered_on, HOUSEHOLDS, 1)
+    events_add(events, facts, facts.registered_on, HOUSEHOLDS, 1)
     if facts.first_visited_on is not None:
-        _add(events, facts, facts.first_visited_on, REACHED, 1)
+        events_add(events, facts, facts.first_visited_on, REACHED, 1)
     for service_id, day in adopted_on.items():
         if day is not None:
-            _add(events, facts, day, adopted_key(service_id), 1)
+            events_add(events, facts, day, adopted_key(service_id), 1)
     for _pillar, subset in subsets:
         days = [adopted_on[s] for s in subset if adopted_on.get(s) is not None]
         if days:
-            _add(events, facts, min(days), pillar_key(subset), 1)
+            events_add(events, facts, min(days), pillar_key(subset), 1)
     for (service_id, day), n in people.items():
         if n:
-            _add(events, facts, day, people_key(service_id), n)
+            events_add(events, facts, day, people_key(service_id), n)
     return events
 
 
@@ -265,39 +271,28 @@ class household_tracked:
             counters_apply(self.before, household_contribution(self.household, self.subsets, facts))
 
 
-def household_saved(household, old, update_fields=None):
-    """Apply the difference a saved household row makes: `old` is its row before (None when new).
+def household_counters_update(*, household, stored):
+    """Apply the difference a written household row makes: `stored` is the row before (None when new).
 
-    Call in the save's transaction, `old` read with the row lock. Fields left
-    out of `update_fields` keep their stored value, whatever the instance holds.
+    Called by the write functions of `households.registry` in their
+    transaction, after the save, `stored` read under the row's lock.
     """
     new_facts = Facts.of(household)
-    if old is not None and update_fields is not None:
-        saved = {name.removesuffix("_id") for name in update_fields}
-        stored = Facts.of(old)
-        kept = {
-            attribute: getattr(stored, attribute)
-            for attribute in ("province_id", "hamlet_id", "registered_on", "active", "first_visited_on")
-            if attribute.removesuffix("_id") not in saved
-        }
-        poverty = household.poverty if "poverty" in saved else old.poverty
-        policy = household.policy_family if "policy_family" in saved else old.policy_family
-        kept["priority"] = poverty != Household.Poverty.NONE or policy
-        new_facts = Facts(**{**new_facts.__dict__, **kept})
-    if old is None:
-        before = {}
-        after = contribution(new_facts, {}, {}, [])
-    else:
-        old_facts = Facts.of(old)
-        if old_facts == new_facts:
-            return
-        facts, subsets, _adoptions = _visit_facts(household.pk)
-        before = contribution(old_facts, facts.adopted_on, facts.people, subsets)
-        after = contribution(new_facts, facts.adopted_on, facts.people, subsets)
-    counters_apply(before, after)
+    if stored is None:
+        counters_apply({}, contribution(new_facts, {}, {}, []))
+        return
+    old_facts = Facts.of(stored)
+    if old_facts == new_facts:
+        return
+    facts, subsets, _adoptions = _visit_facts(household.pk)
+    counters_apply(
+        contribution(old_facts, facts.adopted_on, facts.people, subsets),
+        contribution(new_facts, facts.adopted_on, facts.people, subsets),
+    )
 
 
-def _merge(figures, delta):
+def figures_add(figures, delta):
+    """`figures` plus `delta` ({key: n} both), zeros left out."""
     result = dict(figures)
     for key, n in delta.items():
         value = result.get(key, 0) + n
@@ -414,222 +409,10 @@ def _shift(level, province_id, unit_id, flag, by_day, stored, changed, new):
     running, figures_before = {}, previous
     for day in sorted(set(existing) | set(by_day)):
         if day in by_day:
-            running = _merge(running, by_day[day])
+            running = figures_add(running, by_day[day])
         row = existing.get(day)
         if row is None:
-            new.append(level.row(province_id, unit_id, flag, day, _merge(figures_before, running)))
+            new.append(level.row(province_id, unit_id, flag, day, figures_add(figures_before, running)))
         else:
             pk, figures_before = row
-            changed.append((pk, _merge(figures_before, running)))
-
-
-def counters_rebuild(*, province=None, batch_size=2000):
-    """Recompute every counter from the base tables, set-based, one commune at a time.
-
-    Returns the number of rows written.
-    """
-    hamlets = Hamlet.objects.all()
-    if province is not None:
-        hamlets = hamlets.filter(province=province)
-    subsets = pillar_subsets()
-    written = 0
-    with transaction.atomic():
-        provinces_lock(hamlets.values("province_id"))
-        for level in LEVELS:
-            old = level.model.objects.all()
-            (old if province is None else old.filter(province=province)).delete()
-        communes = hamlets.order_by("province_id", "commune_id").values_list("province_id", "commune_id").distinct()
-        by_province = defaultdict(list)
-        for province_id, commune_id in communes:
-            by_province[province_id].append(commune_id)
-        for province_id, commune_ids in by_province.items():
-            commune_rows = []
-            for commune_id in commune_ids:
-                hamlet_rows = list(_cumulate(_commune_events(commune_id, subsets)))
-                written += _write(HAMLET, hamlet_rows, batch_size)
-                rows = list(_sum_series(hamlet_rows, commune_id))
-                written += _write(COMMUNE, rows, batch_size)
-                commune_rows += rows
-            written += _write(PROVINCE, _sum_series(commune_rows, province_id), batch_size)
-        _analyze()
-    return written
-
-
-def rollups_rebuild(province_ids):
-    """Recompute the commune and province rows of some provinces from their hamlets' rows (after a hamlet moves)."""
-    province_ids, written = sorted(set(province_ids)), 0
-    with transaction.atomic():
-        provinces_lock(province_ids)
-        for province_id in province_ids:
-            for level in (COMMUNE, PROVINCE):
-                level.model.objects.filter(province_id=province_id).delete()
-            commune_rows = []
-            commune_of = dict(Hamlet.objects.filter(province_id=province_id).values_list("pk", "commune_id"))
-            by_commune = defaultdict(list)
-            hamlet_rows = (
-                CoverageDay.objects.filter(province_id=province_id)
-                .order_by("hamlet_id", "priority_only", "day")
-                .values_list("province_id", "hamlet_id", "priority_only", "day", "figures")
-            )
-            for row in hamlet_rows.iterator(chunk_size=5000):
-                by_commune[commune_of[row[1]]].append(row)
-            for commune_id, rows in by_commune.items():
-                rows = list(_sum_series(rows, commune_id))
-                written += _write(COMMUNE, rows, 2000)
-                commune_rows += rows
-            written += _write(PROVINCE, _sum_series(commune_rows, province_id), 2000)
-        _analyze()
-    return written
-
-
-def _analyze():
-    if connection.vendor == "postgresql":
-        # Fresh statistics, or the planner guesses on tables it has never seen filled.
-        with connection.cursor() as cursor:
-            for level in LEVELS:
-                cursor.execute(f"ANALYZE {level.model._meta.db_table}")
-
-
-def _sum_series(rows, parent_id):
-    """The parent's rows, the sum of its children's: rows are (province, unit, flag, day, figures).
-
-    A child's rows are cumulative figures in day order; the parent changes on
-    the days its children do, by the sum of their changes.
-    """
-    changes = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))  # (province, flag) -> day -> key -> n
-    previous = {}
-    for province_id, unit_id, flag, day, figures in rows:
-        before = previous.get((unit_id, flag), {})
-        change = changes[(province_id, flag)][day]
-        for key in figures.keys() | before.keys():
-            if n := figures.get(key, 0) - before.get(key, 0):
-                change[key] += n
-        previous[(unit_id, flag)] = figures
-    for (province_id, flag), by_day in changes.items():
-        running = {}
-        for day in sorted(by_day):
-            running = _merge(running, by_day[day])
-            yield (province_id, parent_id, flag, day, running)
-
-
-def _write(level, rows, batch_size):
-    """Write (province, unit, flag, day, figures) rows to a level's table; returns how many."""
-    if connection.vendor == "postgresql":
-        # COPY: the rebuild of a 1M-household province writes about a million rows.
-        n = 0
-        table = level.model._meta.db_table
-        columns = f"province_id, {level.unit}_id, priority_only, day, figures"
-        if level is PROVINCE:
-            columns = "province_id, priority_only, day, figures"
-        with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for province_id, unit_id, flag, day, figures in rows:
-                values = (province_id, unit_id, flag, day, json.dumps(figures))
-                copy.write_row(values if level is not PROVINCE else values[:1] + values[2:])
-                n += 1
-        return n
-    objects = [level.row(*row) for row in rows]
-    level.model.objects.bulk_create(objects, batch_size=batch_size)
-    return len(objects)
-
-
-def _priority(prefix=""):
-    return Case(When(Household.priority_q(prefix), then=Value(True)), default=Value(False), output_field=BooleanField())
-
-
-def _commune_events(commune_id, subsets):
-    """{(province, hamlet, flag, day, key): n} of every active household of one commune."""
-    events = defaultdict(int)
-    households = Household.objects.filter(hamlet__commune_id=commune_id, active=True)
-
-    def add(province_id, hamlet_id, priority, day, key, n):
-        events[(province_id, hamlet_id, False, day, key)] += n
-        if priority:
-            events[(province_id, hamlet_id, True, day, key)] += n
-
-    for row in (
-        households.values("province_id", "hamlet_id", "registered_on", prio=_priority())
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        add(row["province_id"], row["hamlet_id"], row["prio"], row["registered_on"], HOUSEHOLDS, row["n"])
-    for row in (
-        households.filter(first_visited_on__isnull=False)
-        .values("province_id", "hamlet_id", prio=_priority(), d=Greatest("first_visited_on", "registered_on"))
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        add(row["province_id"], row["hamlet_id"], row["prio"], row["d"], REACHED, row["n"])
-    helped = (
-        Assistance.objects.filter(visit__household__hamlet__commune_id=commune_id, visit__household__active=True)
-        .values(
-            "service_id",
-            "visit__household__province_id",
-            "visit__household__hamlet_id",
-            prio=_priority("visit__household__"),
-            d=Greatest("visit__visited_on", "visit__household__registered_on"),
-        )
-        .annotate(n=Sum("people_helped"))
-        .order_by()
-    )
-    for row in helped:
-        if row["n"]:
-            add(
-                row["visit__household__province_id"],
-                row["visit__household__hamlet_id"],
-                row["prio"],
-                row["d"],
-                people_key(row["service_id"]),
-                row["n"],
-            )
-    # Adoptions and pillars need each household's dates together: streamed in household order.
-    adoptions = (
-        Adoption.objects.filter(
-            household__hamlet__commune_id=commune_id, household__active=True, first_adopted_on__isnull=False
-        )
-        .order_by("household_id")
-        .values_list(
-            "household_id",
-            "household__province_id",
-            "household__hamlet_id",
-            "household__registered_on",
-            "household__poverty",
-            "household__policy_family",
-            "service_id",
-            "first_adopted_on",
-        )
-    )
-    current, adopted_on = None, {}
-    for household_id, province_id, hamlet_id, registered_on, poverty, policy, service_id, day in adoptions.iterator(
-        chunk_size=5000
-    ):
-        if current is not None and current[0] != household_id:
-            _adoption_events(events, current[1], adopted_on, subsets)
-            adopted_on = {}
-        priority = poverty != Household.Poverty.NONE or policy
-        current = (household_id, Facts(province_id, hamlet_id, registered_on, True, priority, None))
-        adopted_on[service_id] = day
-    if current is not None:
-        _adoption_events(events, current[1], adopted_on, subsets)
-    return events
-
-
-def _adoption_events(events, facts, adopted_on, subsets):
-    for service_id, day in adopted_on.items():
-        _add(events, facts, day, adopted_key(service_id), 1)
-    for _pillar, subset in subsets:
-        days = [adopted_on[s] for s in subset if s in adopted_on]
-        if days:
-            _add(events, facts, min(days), pillar_key(subset), 1)
-
-
-def _cumulate(events):
-    """Hamlet rows (province, hamlet, flag, day, figures) from daily increments: one per day with an event."""
-    by_series = defaultdict(lambda: defaultdict(dict))
-    for (province_id, hamlet_id, flag, day, key), n in events.items():
-        if n:
-            by_series[(province_id, hamlet_id, flag)][day][key] = n
-    for (province_id, hamlet_id, flag), by_day in by_series.items():
-        running = {}
-        for day in sorted(by_day):
-            running = _merge(running, by_day[day])
-            yield (province_id, hamlet_id, flag, day, running)
+            changed.append((pk, figures_add(figures_before, running)))

@@ -41,9 +41,11 @@ class Team(models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        self.province_id = self.commune.province_id
-        super().save(*args, **kwargs)
+    def clean(self):
+        # The province is the commune's, kept on the row for distribution: set here for the admin's forms;
+        # code that creates or moves teams sets it itself (the seeders, households.divisions.hamlets_move).
+        if self.commune_id is not None:
+            self.province_id = self.commune.province_id
 
 
 class Member(models.Model):
@@ -134,6 +136,15 @@ class Service(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("active"), default=True)
     counts_for_coverage = models.BooleanField(_("counts for coverage"), default=True)
+    # A service added in the admin, or moved to another pillar, lacks the pillar counts of the households
+    # that adopted its pillar's other services (teams.counters): the coverage pages leave it out until
+    # `manage.py rebuild_counters` has counted it, rather than show a wrong figure.
+    counters_pending = models.BooleanField(
+        _("awaiting the counters' rebuild"),
+        default=False,
+        editable=False,
+        help_text=_("Left out of the coverage figures until manage.py rebuild_counters has run."),
+    )
 
     class Meta:
         verbose_name = _("service")
@@ -261,10 +272,6 @@ class Adoption(models.Model):
 
     def __str__(self):
         return f"{self.household_id}/{self.service_id}: {self.last_outcome}"
-
-    @property
-    def adopted(self):
-        return self.first_adopted_on is not None
 
 
 class AccessLog(models.Model):

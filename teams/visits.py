@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 
 from households.models import Household
 
-from .counters import VisitFacts, counters_rebuild, household_tracked
+from .counters import VisitFacts, household_tracked
+from .counters_rebuild import counters_rebuild
 from .models import ADOPTED_OUTCOMES, Adoption, Assistance, Outcome, Team, Visit
 
 

@@ -20,6 +20,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from households.models import Commune, Hamlet, Household, Province
+from households.registry import household_register
 from teams.catalogue import catalogue_install
 from teams.models import Member, Official, Service, Team
 
@@ -78,21 +79,31 @@ def build_world():
     w.far_commune = Commune.objects.create(
         province=w.other_province, code="00004", name="Phường Ba Đình", kind="phuong"
     )
-    w.hamlet = Hamlet.objects.create(commune=w.commune, name="Khu vực 1", code="01")
-    w.hamlet2 = Hamlet.objects.create(commune=w.commune, name="Khu vực 2", code="02")
-    w.hamlet3 = Hamlet.objects.create(commune=w.commune, name="Khu vực 3", code="03")
-    w.other_hamlet = Hamlet.objects.create(commune=w.other_commune, name="Ấp Thới Hòa", code="01")
-    w.far_hamlet = Hamlet.objects.create(commune=w.far_commune, name="Tổ dân phố 1", code="01")
+    w.hamlet = Hamlet.objects.create(commune=w.commune, province=w.commune.province, name="Khu vực 1", code="01")
+    w.hamlet2 = Hamlet.objects.create(commune=w.commune, province=w.commune.province, name="Khu vực 2", code="02")
+    w.hamlet3 = Hamlet.objects.create(commune=w.commune, province=w.commune.province, name="Khu vực 3", code="03")
+    w.other_hamlet = Hamlet.objects.create(
+        commune=w.other_commune, province=w.other_commune.province, name="Ấp Thới Hòa", code="01"
+    )
+    w.far_hamlet = Hamlet.objects.create(
+        commune=w.far_commune, province=w.far_commune.province, name="Tổ dân phố 1", code="01"
+    )
 
-    w.team = Team.objects.create(commune=w.commune, name="Tổ CNSCĐ Khu vực 1", founded_on=date(2024, 1, 1))
+    w.team = Team.objects.create(
+        commune=w.commune, province=w.province, name="Tổ CNSCĐ Khu vực 1", founded_on=date(2024, 1, 1)
+    )
     w.team.hamlets.set([w.hamlet, w.hamlet2])
-    w.team3 = Team.objects.create(commune=w.commune, name="Tổ CNSCĐ Khu vực 3", founded_on=date(2024, 1, 1))
+    w.team3 = Team.objects.create(
+        commune=w.commune, province=w.province, name="Tổ CNSCĐ Khu vực 3", founded_on=date(2024, 1, 1)
+    )
     w.team3.hamlets.set([w.hamlet3])
     w.other_team = Team.objects.create(
-        commune=w.other_commune, name="Tổ CNSCĐ Ấp Thới Hòa", founded_on=date(2024, 1, 1)
+        commune=w.other_commune, province=w.province, name="Tổ CNSCĐ Ấp Thới Hòa", founded_on=date(2024, 1, 1)
     )
     w.other_team.hamlets.set([w.other_hamlet])
-    w.far_team = Team.objects.create(commune=w.far_commune, name="Tổ CNSCĐ TDP 1", founded_on=date(2024, 1, 1))
+    w.far_team = Team.objects.create(
+        commune=w.far_commune, province=w.other_province, name="Tổ CNSCĐ TDP 1", founded_on=date(2024, 1, 1)
+    )
     w.far_team.hamlets.set([w.far_hamlet])
 
     w.member_user = _user("tovien", first_name="Nguyễn Thị", last_name="Mỹ")
@@ -127,7 +138,7 @@ def build_world():
     w.other_commune_member = w.other_commune_member_user
 
     registered = w.today - timedelta(days=90)
-    w.household = Household.objects.create(
+    w.household = household_register(
         hamlet=w.hamlet,
         head_name="Nguyễn Văn An",
         address="Số 12, đường Trần Hưng Đạo",
@@ -136,7 +147,7 @@ def build_world():
         people_count=4,
         registered_on=registered,
     )
-    w.household2 = Household.objects.create(
+    w.household2 = household_register(
         hamlet=w.hamlet2,
         head_name="Đặng Thị Đào",
         address="Số 3/7, hẻm 45",
@@ -144,13 +155,13 @@ def build_world():
         poverty=Household.Poverty.POOR,
         registered_on=registered,
     )
-    w.household3 = Household.objects.create(
+    w.household3 = household_register(
         hamlet=w.hamlet3, head_name="Trần Văn Bình", address="Số 88, khu vực 3", registered_on=registered
     )
-    w.other_household = Household.objects.create(
+    w.other_household = household_register(
         hamlet=w.other_hamlet, head_name="Lâm Thị Cúc", address="Ấp Thới Hòa", registered_on=registered
     )
-    w.far_household = Household.objects.create(
+    w.far_household = household_register(
         hamlet=w.far_hamlet, head_name="Phạm Văn Dũng", address="Ba Đình", registered_on=registered
     )
     # A transactional test before this one may have flushed the data migration's rows.

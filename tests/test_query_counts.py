@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from households.forms import HouseholdFilterForm
 from households.models import Hamlet, Household
+from households.registry import household_register
 from households.search import household_search_key
 from households.views import PAGE_SIZE
 from teams.access import scope_for
@@ -81,10 +82,13 @@ def grow(world, *, hamlets=4, households_per_hamlet=70, visits_per_household=3):
     """More of everything in the world's commune: beyond every page size (25 households, 50 rows)."""
     services = list(world.services.values())
     new_hamlets = [
-        Hamlet.objects.create(commune=world.commune, name=f"Khu vực {10 + n}", code=f"{10 + n}") for n in range(hamlets)
+        Hamlet.objects.create(
+            commune=world.commune, province=world.province, name=f"Khu vực {10 + n}", code=f"{10 + n}"
+        )
+        for n in range(hamlets)
     ]
     for hamlet in new_hamlets:
-        team = Team.objects.create(commune=world.commune, name=f"Tổ CNSCĐ {hamlet.name}")
+        team = Team.objects.create(commune=world.commune, province=world.province, name=f"Tổ CNSCĐ {hamlet.name}")
         team.hamlets.add(hamlet)
         for i in range(5):
             Member.objects.create(team=team, full_name=f"Thành viên {i}")
@@ -176,7 +180,7 @@ def test_it_records_a_visit_with_as_many_queries_with_more_data(client, world):
     world.login(client, "member")
 
     def post():
-        household = Household.objects.create(
+        household = household_register(
             hamlet=world.hamlet, head_name="Hộ Mới", address="Số 1", registered_on=world.today
         )
         data = {

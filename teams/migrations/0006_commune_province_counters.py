@@ -9,14 +9,15 @@ def fill_counters(apps, schema_editor):
     # tables and teams.counters is their one definition (tests hold it equal to the
     # incremental writes). A database that 0005 filled (it did, before 0006 existed)
     # keeps its hamlet rows and gets their sums; any other is rebuilt from the visits.
-    from teams.counters import counters_rebuild, rollups_rebuild
+    # (Services wait for no rebuild yet: that column comes with 0008.)
+    from teams.counters_rebuild import counters_rebuild, rollups_rebuild
 
     CoverageDay = apps.get_model("teams", "CoverageDay")
     provinces = list(CoverageDay.objects.values_list("province_id", flat=True).distinct())
     if provinces:
         rollups_rebuild(provinces)
     else:
-        counters_rebuild()
+        counters_rebuild(mark_counted=False)
 
 
 class Migration(migrations.Migration):

@@ -19,6 +19,7 @@ from coverage.rollups import (
     total,
 )
 from households.models import Household
+from households.registry import household_deactivate, household_register
 from teams.models import ADOPTED_OUTCOMES, Assistance, Outcome
 from teams.visits import Help, visit_record
 
@@ -97,7 +98,7 @@ def test_units_are_the_sums_of_their_parts_and_match_the_definition(
             created = []
             for hamlet_i, reg, _active, poverty, policy in households_spec:
                 created.append(
-                    Household.objects.create(
+                    household_register(
                         hamlet=hamlets[hamlet_i],
                         head_name="Hộ",
                         address="x",
@@ -117,8 +118,7 @@ def test_units_are_the_sums_of_their_parts_and_match_the_definition(
                     )
             for hh, spec in zip(created, households_spec, strict=True):
                 if not spec[2]:
-                    hh.active = False
-                    hh.save()
+                    household_deactivate(household=hh)
 
             everyone = [w.household, w.household2, w.household3, w.other_household, *created]
             per_hamlet = by_hamlet([h.pk for h in hamlets], on=on, priority_only=priority_only)

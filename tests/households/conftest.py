@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 
 from households.models import Household
-from teams.counters import counters_rebuild
+from teams.counters_rebuild import counters_rebuild
 from teams.models import Outcome
 from teams.visits import Help, visit_record
 
@@ -47,6 +47,6 @@ def many_households(world, count, hamlet=None):
         for i in range(count)
     ]
     created = Household.objects.bulk_create(households)
-    # bulk_create skips save() and so the coverage counters: rebuilt, as seed_scale does.
+    # bulk_create writes no counters (households.registry does): rebuilt, as seed_scale does.
     counters_rebuild()
     return created

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from coverage.forms import TargetForm
 from households.forms import DeactivateForm, HouseholdForm
 from households.models import Household
+from households.registry import household_update
 from teams.forms import MemberForm, VisitForm
 from teams.models import Member, Outcome, Service
 from tests.conftest import PASSWORD
@@ -597,9 +598,7 @@ def test_stored_script_is_escaped_on_every_page_that_shows_it(client, world):
     """Text saved through valid forms comes back escaped on the field pages, the coverage pages and the data page."""
     payload = "<script>alert(1)</script>" + XSS[1]
     world.login(client, "leader")
-    household = Household.objects.get(pk=world.household.pk)
-    household.head_name = household.address = payload
-    household.save()
+    household = household_update(household=world.household, head_name=payload, address=payload)
     response = client.post(
         f"/households/{household.pk}/visit/",
         {

@@ -1,15 +1,18 @@
 """The admin a province administrator works in."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.management import call_command
 from django.urls import reverse
 
-from coverage.rollups import for_province
+from coverage.rollups import coverage_services, for_province
 from households.models import Hamlet, Household
-from teams.counters import LEVELS, counters_rebuild
-from teams.models import Adoption, Team, Visit
+from teams.counters import LEVELS
+from teams.counters_rebuild import counters_rebuild
+from teams.models import Adoption, Service, Team, Visit
 from teams.visits import Help, visit_record
 
 MODELS = [
@@ -322,3 +325,52 @@ def test_it_moves_hamlets_and_households_only_through_their_actions(admin_client
     assert "Đã đánh dấu 1 hộ là đã chuyển đi" in response.text
     world.household.refresh_from_db()
     assert not world.household.active and world.household.deactivated_on == world.today
+
+
+def _service_data(**changes):
+    data = {"code": "bank_app", "name": "Ứng dụng ngân hàng", "name_en": "", "pillar": "economy", "order": 99}
+    return {**data, "active": "on", "counts_for_coverage": "on", **changes}
+
+
+def test_it_leaves_a_new_service_out_of_the_figures_until_the_counters_are_rebuilt(admin_client, world):
+    """The catalogue-wide rebuild runs as a command, not in the request; until then no pillar figure is wrong."""
+    w = world
+    visit_record(
+        member=w.member_m, household=w.household, visited_on=w.today, outcomes={w.services["ewallet"]: Help("set_up")}
+    )
+    counters = _all_counters()
+    response = admin_client.post("/admin/teams/service/add/", _service_data(), follow=True)
+    assert "chưa được tính vào số liệu bao phủ" in response.text and "manage.py rebuild_counters" in response.text
+    service = Service.objects.get(code="bank_app")
+    assert service.counters_pending and _all_counters() == counters  # nothing rebuilt in the request
+    # Counted now, the economy pillar would read the subsets holding the new service, which no row has yet (0).
+    assert service not in coverage_services()
+    assert for_province(w.province, on=w.today).total.adopted_pillar["economy"] == 1
+
+    call_command("rebuild_counters", stdout=StringIO())
+    service.refresh_from_db()
+    assert not service.counters_pending and service in coverage_services()
+    assert for_province(w.province, on=w.today).total.adopted_pillar["economy"] == 1
+    assert "counters_pending" not in admin_client.get(f"/admin/teams/service/{service.pk}/change/").text
+
+
+def test_it_waits_for_the_rebuild_when_a_service_moves_to_another_pillar_only(admin_client, world):
+    ewallet = world.services["ewallet"]
+    url = f"/admin/teams/service/{ewallet.pk}/change/"
+    admin_client.post(url, _service_data(code="ewallet", name="Ví điện tử", pillar="economy", order=ewallet.order))
+    ewallet.refresh_from_db()
+    assert not ewallet.counters_pending  # a change that adds no pillar subset
+    response = admin_client.post(
+        url, _service_data(code="ewallet", name="Ví điện tử", pillar="society", order=ewallet.order), follow=True
+    )
+    assert "manage.py rebuild_counters" in response.text
+    ewallet.refresh_from_db()
+    assert ewallet.counters_pending and ewallet.pillar == "society"
+    call_command("rebuild_counters", "--province", "92", stdout=StringIO())
+    ewallet.refresh_from_db()
+    assert ewallet.counters_pending  # one province rebuilt: the others still lack its subsets
+    out = StringIO()
+    call_command("rebuild_counters", stdout=out)
+    assert "Now counted for coverage: ewallet." in out.getvalue()
+    ewallet.refresh_from_db()
+    assert not ewallet.counters_pending

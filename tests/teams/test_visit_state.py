@@ -1,7 +1,6 @@
 """The state kept per household and service, against DESIGN.md "Coverage"."""
 
 import uuid
-from collections import defaultdict
 from datetime import timedelta
 
 import pytest
@@ -14,9 +13,9 @@ from hypothesis import strategies as st
 
 from households.models import Household
 from households.registry import household_deactivate, household_update
-from teams.counters import LEVELS
 from teams.models import Adoption, Assistance, Outcome, Visit
 from teams.visits import Help, adoptions_rebuild, visit_delete, visit_record, visit_update
+from tests.counter_checks import counters_by_day
 
 
 def state(household):
@@ -179,13 +178,12 @@ def test_it_advances_a_later_visit_from_the_stored_state_and_reads_back_the_othe
 
 
 def test_it_keeps_the_visit_dates_when_a_household_is_saved_from_a_copy_read_before_a_visit(world):
-    """The admin saves every column of the row it read: not the visit dates a visit wrote meanwhile."""
+    """A form read the row before a visit came in: its write does not put back the visit dates it read."""
     w, wallet = world, world.services["ewallet"]
     d1, d2 = w.today - timedelta(days=6), w.today - timedelta(days=2)
     stale = Household.objects.get(pk=w.household.pk)
     visit_record(member=w.member_m, household=w.household, visited_on=d2, outcomes={wallet: Help(Outcome.SET_UP)})
-    stale.address = "Số 9, hẻm 3"
-    stale.save()
+    household_update(household=stale, address="Số 9, hẻm 3")
     assert state(w.household) == ({"ewallet": (d2, "set_up", d2)}, d2, d2)
     visit_record(member=w.member_m, household=w.household, visited_on=d1, outcomes={wallet: Help(Outcome.DECLINED)})
     expected = ({"ewallet": (d2, "set_up", d2)}, d1, d2)
@@ -232,24 +230,6 @@ def test_it_refuses_bad_visits_and_stores_nothing(world, change, field):
         )
     assert field in error.value.message_dict
     assert not Visit.objects.exists() and not Adoption.objects.exists()
-
-
-def counters_by_day(first, last):
-    """{(level, unit, priority_only, day): figures} as of every day from `first` to `last`, from the counters
-    of every level (hamlet, commune, province)."""
-    series = defaultdict(list)
-    for level in LEVELS:
-        for row in level.model.objects.order_by("day"):
-            series[(level.unit, getattr(row, f"{level.unit}_id"), row.priority_only)].append((row.day, row.figures))
-    result = {}
-    for (unit, unit_id, flag), rows in series.items():
-        day = first
-        while day <= last:
-            latest = [figures for on, figures in rows if on <= day]
-            if latest and latest[-1]:
-                result[(unit, unit_id, flag, day)] = latest[-1]
-            day += timedelta(days=1)
-    return result
 
 
 def snapshot():

@@ -17,6 +17,7 @@ from django.utils import timezone
 from households.divisions import divisions_load
 from households.models import Commune, Hamlet, Household, Province
 from households.names import ORGANISATIONS, STREETS, person_name
+from households.registry import household_register
 from teams.models import Member, Official, Outcome, Service, Team
 from teams.visits import Help, visit_record
 
@@ -82,13 +83,19 @@ class Command(BaseCommand):
         for commune_code, _kind, hamlet_names in COMMUNES:
             commune = Commune.objects.get(code=commune_code)
             for number, hamlet_name in enumerate(hamlet_names, start=1):
+                # The province is the commune's, on every row for distribution.
                 hamlet, _ = Hamlet.objects.get_or_create(
-                    commune=commune, code=f"{number:02d}", defaults={"name": hamlet_name}
+                    commune=commune,
+                    code=f"{number:02d}",
+                    defaults={"name": hamlet_name, "province_id": commune.province_id},
                 )
                 team, created = Team.objects.get_or_create(
                     commune=commune,
                     name=f"Tổ CNSCĐ {hamlet_name}",
-                    defaults={"founded_on": timezone.localdate() - timedelta(days=400)},
+                    defaults={
+                        "founded_on": timezone.localdate() - timedelta(days=400),
+                        "province_id": commune.province_id,
+                    },
                 )
                 team.hamlets.add(hamlet)
                 teams.append(team)
@@ -135,7 +142,7 @@ class Command(BaseCommand):
                     poverty = rng.choices(
                         [Household.Poverty.NONE, Household.Poverty.NEAR_POOR, Household.Poverty.POOR], [85, 9, 6]
                     )[0]
-                    household = Household(
+                    household = household_register(
                         hamlet=hamlet,
                         head_name=person_name(rng),
                         address=address,
@@ -148,7 +155,6 @@ class Command(BaseCommand):
                         policy_family=rng.random() < 0.07,
                         registered_on=today - timedelta(days=rng.randint(50, 120)),
                     )
-                    household.save()
                     households.append(household)
         return households
 

@@ -1,0 +1,39 @@
+"""Comparing the coverage counters kept by the writes with a rebuild from the base tables."""
+
+from collections import defaultdict
+from datetime import timedelta
+
+from django.utils import timezone
+
+from teams.counters import LEVELS
+from teams.counters_rebuild import counters_rebuild
+
+
+def counters_by_day(first, last):
+    """{(level, unit, priority_only, day): figures} as of every day from `first` to `last`, from the counters
+    of every level (hamlet, commune, province)."""
+    series = defaultdict(list)
+    for level in LEVELS:
+        for row in level.model.objects.order_by("day"):
+            series[(level.unit, getattr(row, f"{level.unit}_id"), row.priority_only)].append((row.day, row.figures))
+    result = {}
+    for (unit, unit_id, flag), rows in series.items():
+        day = first
+        while day <= last:
+            latest = [figures for on, figures in rows if on <= day]
+            if latest and latest[-1]:
+                result[(unit, unit_id, flag, day)] = latest[-1]
+            day += timedelta(days=1)
+    return result
+
+
+def counters_and_rebuild(days=130):
+    """(the counters as the writes left them, the same after a rebuild), as of every day of the last `days`.
+
+    Rows may differ (a write leaves a row whose figures equal the day
+    before); the figures as of every day may not.
+    """
+    today = timezone.localdate()
+    kept = counters_by_day(today - timedelta(days=days), today)
+    counters_rebuild()
+    return kept, counters_by_day(today - timedelta(days=days), today)
