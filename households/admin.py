@@ -1,14 +1,13 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from teams.access import scope_for
-from teams.admin_scope import CommuneFilter, HamletFilter, ScopedAdmin, ScopedInline, filter_for
+from teams.admin_scope import CommuneFilter, HamletFilter, ScopedAdmin, ScopedHistoryAdmin, ScopedInline, filter_for
 from teams.audit import access_log
 from teams.models import AccessLog
 
@@ -64,7 +63,7 @@ class HamletAdmin(ScopedAdmin):
         # A hamlet changes commune only through the move action, which carries its households and teams.
         return ["commune"] if obj is not None else []
 
-    @admin.action(description=_("Move the selected hamlets to another commune"))
+    @admin.action(description=_("Move the selected hamlets to another commune"), permissions=["change"])
     def move_to_commune(self, request, queryset):
         """One action, as the 2025 reorganisation needed: households, teams and figures follow."""
         communes = scope_for(request.user).communes()
@@ -98,7 +97,7 @@ class HamletAdmin(ScopedAdmin):
 
 
 @admin.register(Household)
-class HouseholdAdmin(SimpleHistoryAdmin, ScopedAdmin):
+class HouseholdAdmin(ScopedHistoryAdmin):
     list_display = ["head_name", "address", "masked_phone", "hamlet", "people_count", "poverty", "active"]
     list_filter = [
         filter_for(CommuneFilter, "hamlet__commune"),
@@ -138,14 +137,30 @@ class HouseholdAdmin(SimpleHistoryAdmin, ScopedAdmin):
         return response
 
     def history_view(self, request, object_id, extra_context=None):
-        # The history holds every former phone number.
+        response = super().history_view(request, object_id, extra_context)
+        self._log_history_read(request, object_id, response, "admin history")
+        return response
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        response = super().history_form_view(request, object_id, version_id, extra_context)
+        self._log_history_read(request, object_id, response, f"admin history #{version_id}")
+        return response
+
+    def _log_history_read(self, request, object_id, response, detail):
+        # The history shows every former full phone number: its reads are logged like the change page's.
+        if response.status_code == 200:
+            household = self.get_object(request, object_id)
+            access_log(request=request, action=AccessLog.Action.VIEW_HOUSEHOLD, household=household, detail=detail)
+
+    def has_view_history_or_change_history_permission(self, request, obj=None):
+        # The history holds every former phone number (list and version pages alike).
         if not scope_for(request.user).handles_personal_data:
-            raise PermissionDenied
-        return super().history_view(request, object_id, extra_context)
+            return False
+        return super().has_view_history_or_change_history_permission(request, obj)
 
     actions = ["mark_moved_away"]
 
-    @admin.action(description=_("Mark the selected households as moved away"))
+    @admin.action(description=_("Mark the selected households as moved away"), permissions=["change"])
     def mark_moved_away(self, request, queryset):
         households = list(queryset.filter(active=True))
         for household in households:

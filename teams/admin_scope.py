@@ -1,8 +1,16 @@
-"""What every Gõ Cửa ModelAdmin shares: lists, choices and filters cut to the user's scope."""
+"""What every Gõ Cửa ModelAdmin shares: lists, choices, filters and object pages cut to the user's scope.
+
+An object outside the scope is a 404 on every admin URL that takes an id
+(change, delete, history, django-simple-history's version page), never the
+admin's redirect with "doesn't exist" nor a page of another province.
+"""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
+from django.http import Http404, HttpResponseNotAllowed
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from households.models import Commune, Hamlet, Household, Province
 
@@ -32,6 +40,79 @@ class ScopedAdmin(admin.ModelAdmin):
         if db_field.related_model in (Hamlet,):
             kwargs["queryset"] = scope_for(request.user).for_model(db_field.related_model)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Django answers an id it cannot find (here: outside the scope) with a redirect and a
+        # message that names the id; a 404 tells nothing, as on the rest of the site.
+        raise Http404
+
+
+class ScopedHistoryAdmin(SimpleHistoryAdmin, ScopedAdmin):
+    """django-simple-history's pages, through the scope, and read only.
+
+    The package resolves the object of its history list and version page
+    without the admin's queryset (any province's rows, deleted ones included)
+    and its "Revert" form saves a past version past the write functions that
+    keep the state and the coverage counters exact. Here both pages resolve
+    the object in the user's scope and a version page only shows.
+    """
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def _scoped_object(self, request, object_id):
+        obj = self.get_queryset(request).filter(pk=unquote(object_id)).first()
+        if obj is None:
+            raise Http404
+        return obj
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._scoped_object(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._scoped_object(request, object_id)
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        # Every field shows as text: the page is a record of the past, not a form (get_readonly_fields).
+        request.gocua_history_read_only = True
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if getattr(request, "gocua_history_read_only", False):
+            model_fields = self.model._meta.fields + self.model._meta.many_to_many
+            fields += [f.name for f in model_fields if f.editable and not f.primary_key and f.name not in fields]
+        return fields
+
+
+class SuperuserOnlyAdmin:
+    """For tables of the whole country (login attempts, permission groups): superusers only."""
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+def register_superuser_only(site, *models):
+    """Re-register third-party ModelAdmins of `models` so that only superusers reach them."""
+    for model in models:
+        if not site.is_registered(model):
+            continue
+        model_admin = type(site._registry[model])
+        site.unregister(model)
+        site.register(model, type(f"SuperuserOnly{model_admin.__name__}", (SuperuserOnlyAdmin, model_admin), {}))
 
 
 class ScopedInline:
