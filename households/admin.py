@@ -12,9 +12,12 @@ from teams.audit import access_log
 from teams.models import AccessLog
 
 from .divisions import hamlets_move
+from .forms import CONSENT_HELP, CONSENT_LABEL
+from .lookup import households_search
 from .models import Commune, Hamlet, Household, Province
 from .registry import household_deactivate
 from .search import normalize
+from .validators import vietnamese_phone
 
 
 @admin.register(Province)
@@ -96,8 +99,29 @@ class HamletAdmin(ScopedAdmin):
         )
 
 
+class HouseholdAdminForm(forms.ModelForm):
+    class Meta:
+        labels = {"consent_given": CONSENT_LABEL}
+        help_texts = {"consent_given": CONSENT_HELP}
+
+    def clean_phone(self):
+        return vietnamese_phone(self.cleaned_data["phone"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("consent_given"):
+            # Withdrawn consent takes the phone number with it (the field form's rule, registry.household_update);
+            # save_related then clears it from the audit trail too.
+            if "phone" in self.fields:
+                cleaned["phone"] = ""
+            else:
+                self.instance.phone = ""
+        return cleaned
+
+
 @admin.register(Household)
 class HouseholdAdmin(ScopedHistoryAdmin):
+    form = HouseholdAdminForm
     list_display = ["head_name", "address", "masked_phone", "hamlet", "people_count", "poverty", "active"]
     list_filter = [
         filter_for(CommuneFilter, "hamlet__commune"),
@@ -128,6 +152,27 @@ class HouseholdAdmin(ScopedHistoryAdmin):
         if not scope_for(request.user).handles_personal_data:
             fields.append("masked_phone")
         return fields
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not form.instance.consent_given:
+            form.instance.history.exclude(phone="").update(phone="")
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        scope = scope_for(request.user)
+        if request.method == "GET" and response.status_code == 200 and scope.handles_personal_data:
+            # The list shows full numbers to those who handle personal data: each page read is logged
+            # (the page, not the search typed, which may hold a name the log must not keep).
+            page = request.GET.get("p", "")[:10]
+            access_log(
+                request=request,
+                action=AccessLog.Action.VIEW_HOUSEHOLD,
+                province=scope.province,
+                unit="admin list",
+                detail=f"page {page}" if page else "",
+            )
+        return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
@@ -192,8 +237,9 @@ class HouseholdAdmin(ScopedHistoryAdmin):
         )
 
     def get_search_results(self, request, queryset, search_term):
-        # "nguyen van an" finds "Nguyễn Văn An": match the stored accent-free key.
-        term = normalize(search_term)
-        if not term:
+        # "nguyen van an" finds "Nguyễn Văn An": the field list's search, phone digits only for those
+        # who see phones (the list, the autocomplete of a visit's household: both come here).
+        term = search_term.replace("\x00", "")
+        if not normalize(term):
             return queryset, False
-        return queryset.filter(search_key__contains=term), False
+        return households_search(queryset, term, sees_phones=scope_for(request.user).handles_personal_data), False

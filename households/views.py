@@ -74,7 +74,9 @@ def household_list(request):
     scope = field_scope(request)
     services = active_services()
     hamlets, households = scope.hamlets_and_households()
-    form = HouseholdFilterForm(request.GET or None, hamlets=hamlets, services=services)
+    form = HouseholdFilterForm(
+        request.GET or None, hamlets=hamlets, services=services, sees_phones=scope.handles_personal_data
+    )
     households = form.apply(households).order_by("search_key", "id")
     # What a row shows, and not the rest of a wide row: read 25 at a time by every member, all day.
     households = households.only(*LIST_FIELDS)

@@ -91,3 +91,57 @@ def test_it_lets_view_only_staff_run_no_action(client, world, view_only_staff):
     # The actions are not even offered.
     response = client.get("/admin/households/household/")
     assert "mark_moved_away" not in response.text
+
+
+def _autocomplete(client, term):
+    response = client.get(
+        "/admin/autocomplete/", {"app_label": "teams", "model_name": "visit", "field_name": "household", "term": term}
+    )
+    assert response.status_code == 200
+    return [row["text"] for row in response.json()["results"]]
+
+
+def test_it_finds_a_household_by_part_of_its_phone_only_for_who_sees_phones(client, world, province_admin):
+    w = world
+    masked = w.commune_official
+    masked.is_staff = True
+    masked.save()
+    masked.user_permissions.set(Permission.objects.filter(codename__in=["view_household", "view_visit"]))
+    client.force_login(masked)
+    assert "Nguyễn Văn An" not in client.get("/admin/households/household/", {"q": "2345"}).text
+    assert _autocomplete(client, "2345") == [] and _autocomplete(client, "0912 345") == []
+    # The full number is no oracle on the masked digits: it finds the household.
+    assert "Nguyễn Văn An" in client.get("/admin/households/household/", {"q": "0912345678"}).text
+    assert "Nguyễn Văn An" in client.get("/admin/households/household/", {"q": "nguyen van"}).text
+    client.force_login(province_admin)
+    assert "Nguyễn Văn An" in client.get("/admin/households/household/", {"q": "2345"}).text
+    assert len(_autocomplete(client, "2345")) == 1
+
+
+def test_it_logs_the_admin_list_that_shows_full_phones(client, world, province_admin):
+    client.force_login(province_admin)
+    assert "0912345678" in client.get("/admin/households/household/", {"q": "nguyen"}).text
+    entry = AccessLog.objects.get(user=province_admin)
+    assert (entry.action, entry.unit, entry.province) == ("view_household", "admin list", world.province)
+    assert "nguyen" not in entry.detail
+
+
+def test_it_clears_the_phone_from_the_history_when_consent_is_withdrawn_in_the_admin(client, world, province_admin):
+    w = world
+    client.force_login(province_admin)
+    response = client.post(
+        f"/admin/households/household/{w.household.pk}/change/",
+        {
+            "hamlet": w.hamlet.pk,
+            "head_name": w.household.head_name,
+            "address": w.household.address,
+            "phone": w.household.phone,
+            "people_count": 4,
+            "poverty": "none",
+            "registered_on": w.household.registered_on.strftime("%d/%m/%Y"),
+        },
+    )
+    assert response.status_code == 302
+    w.household.refresh_from_db()
+    assert (w.household.phone, w.household.consent_given) == ("", False)
+    assert not w.household.history.exclude(phone="").exists()
