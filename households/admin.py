@@ -7,7 +7,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from teams.access import scope_for
-from teams.admin_scope import CommuneFilter, HamletFilter, ScopedAdmin, ScopedHistoryAdmin, ScopedInline, filter_for
+from teams.admin_scope import (
+    CommuneFilter,
+    HamletFilter,
+    ScopedAdmin,
+    ScopedHistoryAdmin,
+    ScopedInline,
+    filter_for,
+    search_term_cleaned,
+)
 from teams.audit import access_log
 from teams.models import AccessLog
 
@@ -239,7 +247,7 @@ class HouseholdAdmin(ScopedHistoryAdmin):
     def get_search_results(self, request, queryset, search_term):
         # "nguyen van an" finds "Nguyễn Văn An": the field list's search, phone digits only for those
         # who see phones (the list, the autocomplete of a visit's household: both come here).
-        term = search_term.replace("\x00", "")
+        term = search_term_cleaned(search_term)
         if not normalize(term):
             return queryset, False
         return households_search(queryset, term, sees_phones=scope_for(request.user).handles_personal_data), False

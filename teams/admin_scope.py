@@ -6,9 +6,11 @@ admin's redirect with "doesn't exist" nor a page of another province.
 """
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed, QueryDict
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -23,8 +25,43 @@ def scoped_choices():
     return (Province, Commune, Hamlet, Household, Team, Member, get_user_model())
 
 
+class SafeChangeList(ChangeList):
+    """A date hierarchy year Python cannot hold (year=99999999999, 9999 + 1) is a bad lookup, not a 500."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except (OverflowError, ValueError) as e:
+            raise IncorrectLookupParameters(e) from e
+
+
+def _without_nul(querydict):
+    """PostgreSQL refuses NUL in a string literal (a 500): nobody types one, so it goes."""
+    cleaned = QueryDict(mutable=True)
+    for key, values in querydict.lists():
+        cleaned.setlist(key.replace("\x00", ""), [value.replace("\x00", "") for value in values])
+    cleaned._mutable = False
+    return cleaned
+
+
+def search_term_cleaned(term):
+    """No NUL (PostgreSQL refuses it) and no more than a name and an address (SQLite refuses huge LIKE patterns)."""
+    return term.replace("\x00", "")[:200]
+
+
 class ScopedAdmin(admin.ModelAdmin):
     """A province administrator sees and picks only what lies in their province."""
+
+    def get_changelist(self, request, **kwargs):
+        return SafeChangeList
+
+    def changelist_view(self, request, extra_context=None):
+        request.GET = _without_nul(request.GET)
+        return super().changelist_view(request, extra_context)
+
+    def get_search_results(self, request, queryset, search_term):
+        # The admin's autocomplete comes here with its `term` as typed.
+        return super().get_search_results(request, queryset, search_term_cleaned(search_term))
 
     def get_queryset(self, request):
         scoped = scope_for(request.user).for_model(self.model)
