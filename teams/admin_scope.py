@@ -162,6 +162,13 @@ class ScopedInline:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+def _row_id(value):
+    """A primary key from a query string, or None: digits only, and no more than a bigint holds."""
+    if value and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None
+
+
 class CommuneFilter(admin.SimpleListFilter):
     """Communes of the user's scope that have hamlets (a province has ~100, the country 3,321)."""
 
@@ -174,8 +181,8 @@ class CommuneFilter(admin.SimpleListFilter):
         return [(c.pk, c.name) for c in communes]
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(**{self.lookup: self.value()})
+        if _row_id(self.value()) is not None:
+            return queryset.filter(**{self.lookup: _row_id(self.value())})
         return queryset
 
 
@@ -189,13 +196,13 @@ class HamletFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         hamlets = scope_for(request.user).hamlets().select_related("commune").order_by("commune__name", "name")
         commune = request.GET.get("commune")
-        if commune and commune.isdigit():
-            hamlets = hamlets.filter(commune=commune)
+        if _row_id(commune) is not None:
+            hamlets = hamlets.filter(commune=_row_id(commune))
         return [(h.pk, f"{h.name} ({h.commune.name})") for h in hamlets[:500]]
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(**{self.lookup: self.value()})
+        if _row_id(self.value()) is not None:
+            return queryset.filter(**{self.lookup: _row_id(self.value())})
         return queryset
 
 
