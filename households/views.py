@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from teams.access import scope_for
 from teams.audit import access_log
 from teams.models import AccessLog, Assistance, Service
+from teams.ratelimit import export_rate_limited
 
 from .forms import AnonymiseForm, DeactivateForm, HouseholdFilterForm, HouseholdForm
 from .lookup import page_service_states, service_states, short_label, with_adoptions
@@ -199,6 +200,7 @@ def household_data_view(request, pk):
 
 
 @login_required
+@export_rate_limited
 def household_data_export(request, pk):
     household = _data_request_household(request, pk)
     access_log(request=request, action=AccessLog.Action.HOUSEHOLD_DATA, household=household, detail="json")

@@ -32,6 +32,7 @@ from .audit import access_log
 from .charts import trend_charts
 from .exports import activity_table, export_response, household_table, rollup_table, sort_rows
 from .models import AccessLog, Service, Target
+from .ratelimit import export_rate_limited
 
 HOUSEHOLDS_PER_PAGE = 50
 EARLIEST_AS_OF = date(2000, 1, 1)
@@ -279,6 +280,7 @@ def _export(request, table, fmt, *, province):
 
 @login_required
 @require_GET
+@export_rate_limited
 def province_export(request, code, fmt):
     province = _province(request, code)
     _form, on, priority, _period = _filters(request)
@@ -288,6 +290,7 @@ def province_export(request, code, fmt):
 
 @login_required
 @require_GET
+@export_rate_limited
 def commune_export(request, code, fmt):
     commune = _commune(request, code)
     _form, on, priority, _period = _filters(request)
@@ -297,6 +300,7 @@ def commune_export(request, code, fmt):
 
 @login_required
 @require_GET
+@export_rate_limited
 def activity_export(request, code, fmt):
     commune = _commune(request, code)
     _form, on, _priority, _period = _filters(request)
@@ -307,6 +311,7 @@ def activity_export(request, code, fmt):
 
 @login_required
 @require_GET
+@export_rate_limited
 def hamlet_export(request, pk, fmt):
     hamlet = _hamlet(request, pk)
     _form, on, priority, _period = _filters(request)
