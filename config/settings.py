@@ -132,6 +132,18 @@ AXES_IPWARE_PROXY_COUNT = 1 if env_bool("DJANGO_BEHIND_PROXY", False) else None
 # happen here (one carrier address serves a whole hamlet's phones).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
+# Django's cache: the exports' rate limit (teams/ratelimit.py) counts there. The in-memory default
+# serves one app server; several share a count through Redis (the redis package is then needed).
+if os.getenv("DJANGO_REDIS_URL"):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.getenv("DJANGO_REDIS_URL")}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Exports per user per period (seconds): a monthly report takes a handful, scraping takes hundreds.
+EXPORT_RATE_LIMIT = int(os.getenv("GOCUA_EXPORT_RATE_LIMIT", "30"))
+EXPORT_RATE_PERIOD = int(os.getenv("GOCUA_EXPORT_RATE_PERIOD", "600"))
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -1,14 +1,13 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from teams.access import scope_for
-from teams.admin_scope import ScopedAdmin
+from teams.admin_scope import ScopedHistoryAdmin
 
 from .models import Target
 
 
 @admin.register(Target)
-class TargetAdmin(SimpleHistoryAdmin, ScopedAdmin):
+class TargetAdmin(ScopedHistoryAdmin):
     list_display = ["service", "province", "commune", "percent", "starts_on", "deadline", "set_by"]
     list_filter = ["service", "province"]
     list_select_related = ["service", "province", "commune", "set_by"]

@@ -32,6 +32,7 @@ from teams.access import (
 from teams.activity import team_activity
 from teams.audit import access_log
 from teams.models import AccessLog
+from teams.ratelimit import export_rate_limited
 
 from . import rollups, targets
 from .charts import trend_charts
@@ -245,6 +246,7 @@ def _export(request, table, fmt, *, province):
 
 @login_required
 @require_GET
+@export_rate_limited
 def province_export(request, code, fmt):
     province = _province(request, code)
     _form, on, priority, _period = _filters(request)
@@ -254,6 +256,7 @@ def province_export(request, code, fmt):
 
 @login_required
 @require_GET
+@export_rate_limited
 def commune_export(request, code, fmt):
     commune = _commune(request, code)
     _form, on, priority, _period = _filters(request)
@@ -263,6 +266,7 @@ def commune_export(request, code, fmt):
 
 @login_required
 @require_GET
+@export_rate_limited
 def activity_export(request, code, fmt):
     commune = _commune(request, code)
     _form, on, _priority, _period = _filters(request)
@@ -273,6 +277,7 @@ def activity_export(request, code, fmt):
 
 @login_required
 @require_GET
+@export_rate_limited
 def hamlet_export(request, pk, fmt):
     hamlet = _hamlet(request, pk)
     _form, on, priority, _period = _filters(request)

@@ -1,21 +1,31 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from teams.access import scope_for
-from teams.admin_scope import CommuneFilter, HamletFilter, ScopedAdmin, ScopedInline, filter_for
+from teams.admin_scope import (
+    CommuneFilter,
+    HamletFilter,
+    ScopedAdmin,
+    ScopedHistoryAdmin,
+    ScopedInline,
+    filter_for,
+    search_term_cleaned,
+)
 from teams.audit import access_log
 from teams.models import AccessLog
 
 from .divisions import hamlets_move
+from .forms import CONSENT_HELP, CONSENT_LABEL
+from .lookup import households_search
 from .models import Commune, Hamlet, Household, Province
 from .registry import EDITABLE_FIELDS, household_create, household_deactivate, household_update
 from .search import normalize
+from .validators import vietnamese_phone
 
 
 @admin.register(Province)
@@ -73,7 +83,7 @@ class HamletAdmin(ScopedAdmin):
         # A hamlet changes commune only through the move action, which carries its households and teams.
         return ["commune"] if obj is not None else []
 
-    @admin.action(description=_("Move the selected hamlets to another commune"))
+    @admin.action(description=_("Move the selected hamlets to another commune"), permissions=["change"])
     def move_to_commune(self, request, queryset):
         """One action, as the 2025 reorganisation needed: households, teams and figures follow."""
         communes = scope_for(request.user).communes()
@@ -106,8 +116,29 @@ class HamletAdmin(ScopedAdmin):
         )
 
 
+class HouseholdAdminForm(forms.ModelForm):
+    class Meta:
+        labels = {"consent_given": CONSENT_LABEL}
+        help_texts = {"consent_given": CONSENT_HELP}
+
+    def clean_phone(self):
+        return vietnamese_phone(self.cleaned_data["phone"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("consent_given"):
+            # Withdrawn consent takes the phone number with it (the field form's rule, registry.household_update);
+            # save_related then clears it from the audit trail too.
+            if "phone" in self.fields:
+                cleaned["phone"] = ""
+            else:
+                self.instance.phone = ""
+        return cleaned
+
+
 @admin.register(Household)
-class HouseholdAdmin(SimpleHistoryAdmin, ScopedAdmin):
+class HouseholdAdmin(ScopedHistoryAdmin):
+    form = HouseholdAdminForm
     list_display = ["head_name", "address", "masked_phone", "hamlet", "people_count", "poverty", "active"]
     list_filter = [
         filter_for(CommuneFilter, "hamlet__commune"),
@@ -139,6 +170,27 @@ class HouseholdAdmin(SimpleHistoryAdmin, ScopedAdmin):
             fields.append("masked_phone")
         return fields
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not form.instance.consent_given:
+            form.instance.history.exclude(phone="").update(phone="")
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        scope = scope_for(request.user)
+        if request.method == "GET" and response.status_code == 200 and scope.handles_personal_data:
+            # The list shows full numbers to those who handle personal data: each page read is logged
+            # (the page, not the search typed, which may hold a name the log must not keep).
+            page = request.GET.get("p", "")[:10]
+            access_log(
+                request=request,
+                action=AccessLog.Action.VIEW_HOUSEHOLD,
+                province=scope.province,
+                unit="admin list",
+                detail=f"page {page}" if page else "",
+            )
+        return response
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
         if request.method == "GET" and response.status_code == 200:
@@ -147,10 +199,26 @@ class HouseholdAdmin(SimpleHistoryAdmin, ScopedAdmin):
         return response
 
     def history_view(self, request, object_id, extra_context=None):
-        # The history holds every former phone number.
+        response = super().history_view(request, object_id, extra_context)
+        self._log_history_read(request, object_id, response, "admin history")
+        return response
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        response = super().history_form_view(request, object_id, version_id, extra_context)
+        self._log_history_read(request, object_id, response, f"admin history #{version_id}")
+        return response
+
+    def _log_history_read(self, request, object_id, response, detail):
+        # The history shows every former full phone number: its reads are logged like the change page's.
+        if response.status_code == 200:
+            household = self.get_object(request, object_id)
+            access_log(request=request, action=AccessLog.Action.VIEW_HOUSEHOLD, household=household, detail=detail)
+
+    def has_view_history_or_change_history_permission(self, request, obj=None):
+        # The history holds every former phone number (list and version pages alike).
         if not scope_for(request.user).handles_personal_data:
-            raise PermissionDenied
-        return super().history_view(request, object_id, extra_context)
+            return False
+        return super().has_view_history_or_change_history_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         # Through the register's write functions: locked, derived keys set, coverage counters kept.
@@ -162,7 +230,7 @@ class HouseholdAdmin(SimpleHistoryAdmin, ScopedAdmin):
 
     actions = ["mark_moved_away"]
 
-    @admin.action(description=_("Mark the selected households as moved away"))
+    @admin.action(description=_("Mark the selected households as moved away"), permissions=["change"])
     def mark_moved_away(self, request, queryset):
         households = list(queryset.filter(active=True))
         for household in households:
@@ -194,8 +262,9 @@ class HouseholdAdmin(SimpleHistoryAdmin, ScopedAdmin):
         )
 
     def get_search_results(self, request, queryset, search_term):
-        # "nguyen van an" finds "Nguyễn Văn An": match the stored accent-free key.
-        term = normalize(search_term)
-        if not term:
+        # "nguyen van an" finds "Nguyễn Văn An": the field list's search, phone digits only for those
+        # who see phones (the list, the autocomplete of a visit's household: both come here).
+        term = search_term_cleaned(search_term)
+        if not normalize(term):
             return queryset, False
-        return queryset.filter(search_key__contains=term), False
+        return households_search(queryset, term, sees_phones=scope_for(request.user).handles_personal_data), False

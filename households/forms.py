@@ -71,8 +71,9 @@ class HouseholdFilterForm(forms.Form):
         error_messages=INVALID_CHOICE,
     )
 
-    def __init__(self, *args, hamlets, services, **kwargs):
+    def __init__(self, *args, hamlets, services, sees_phones=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.sees_phones = sees_phones
         self.fields["hamlet"].offer(hamlets)
         self.fields["lacks"].queryset = Service.objects.filter(pk__in=[s.pk for s in services])
         # The choices are the services already fetched: no second query to render them.
@@ -90,7 +91,7 @@ class HouseholdFilterForm(forms.Form):
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
         show = data.get("show") or self.SHOW_ALL
         households = households.filter(active=show != self.SHOW_MOVED_AWAY)
-        households = households_search(households, data.get("q", ""))
+        households = households_search(households, data.get("q", ""), sees_phones=self.sees_phones)
         if data.get("hamlet"):
             households = households.filter(hamlet=data["hamlet"])
         if show == self.SHOW_NEVER_VISITED:
@@ -100,6 +101,15 @@ class HouseholdFilterForm(forms.Form):
         if data.get("lacks"):
             households = households_lacking(households, data["lacks"])
         return households
+
+
+# The box governs the phone number alone (the check constraint household_phone_needs_consent):
+# the register keeps the name, address and particulars for the programme either way.
+CONSENT_LABEL = _("The household agrees that its phone number is recorded")
+CONSENT_HELP = _(
+    "Only the phone number depends on this consent: without it no number is kept. "
+    "The name, address and other particulars are recorded for the programme either way."
+)
 
 
 class HouseholdForm(forms.ModelForm):
@@ -117,8 +127,10 @@ class HouseholdForm(forms.ModelForm):
             "registered_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
         error_messages = {"hamlet": INVALID_CHOICE, "poverty": INVALID_CHOICE}
+        labels = {"consent_given": CONSENT_LABEL}
         help_texts = {
             "phone": _("Optional. Only with the household's consent."),
+            "consent_given": CONSENT_HELP,
         }
 
     def __init__(self, *args, hamlets, **kwargs):

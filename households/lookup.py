@@ -9,27 +9,66 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.core.exceptions import ValidationError
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, TextField, Value, When
+from django.db.models.functions import Greatest, Left, Length
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from teams.models import Adoption, Outcome
 
 from .search import digits, normalize
+from .validators import vietnamese_phone
 
 _PHONE_LIKE = re.compile(r"^[\d\s.\-+()]+$")
 
 
-def households_search(households, query):
-    """Households whose head's name, address or phone contain every word typed."""
+def _name_and_address_key():
+    """`search_key` without its phone digits (" | " and the digits end it).
+
+    The key holds digits(phone), never longer than the phone itself: cutting
+    len(phone) + 3 characters leaves no digit of it (at worst a few of the
+    address's last characters go too).
+    """
+    return Case(
+        When(phone="", then=F("search_key")),
+        default=Left("search_key", Greatest(Length("search_key") - Length("phone") - 3, Value(0))),
+        output_field=TextField(),
+    )
+
+
+def _full_number(text):
+    try:
+        return vietnamese_phone(text)
+    except ValidationError:
+        return ""
+
+
+def households_search(households, query, *, sees_phones):
+    """Households whose head's name, address or phone contain every word typed.
+
+    Someone who sees phones masked (`sees_phones` false) finds a household by
+    its phone only when typing the full number: a part of it would let them
+    recover the masked digits a search at a time.
+    """
     text = normalize(query)
     if not text:
         return households
+    if sees_phones:
+        key = "search_key"
+    else:
+        households = households.alias(name_and_address=_name_and_address_key())
+        key = "name_and_address"
+        text = text.replace("|", " ")  # the separator would reach into the phone's part of the key
     if _PHONE_LIKE.match(text) and digits(text):
         # "0912 345 678" and "0912.345" are phone digits typed with separators.
-        return households.filter(search_key__contains=digits(text))
+        found = households.filter(**{f"{key}__contains": digits(text)})
+        number = _full_number(text)
+        if not sees_phones and number:
+            found = found | households.filter(phone=number)
+        return found
     for word in text.split():
-        households = households.filter(search_key__contains=word)
+        households = households.filter(**{f"{key}__contains": word})
     return households
 
 

@@ -7,12 +7,15 @@ so that coverage figures do not change (an active household stays active).
 """
 
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from teams.models import Visit
 
+from .models import Household
 from .registry import household_update
 
 
@@ -78,4 +81,15 @@ def household_anonymise(*, household):
         visits = Visit.objects.filter(household=household)
         visits.update(note="")
         Visit.history.filter(household_id=household.pk).update(note="")
+        _admin_log_anonymise(household=household, visits=visits)
     return household
+
+
+def _admin_log_anonymise(*, household, visits):
+    """The admin's log keeps each object's text as it was (`object_repr`): the household's and its visits'."""
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Household), object_id=str(household.pk)
+    ).update(object_repr=str(household)[:200])
+    visit_type = ContentType.objects.get_for_model(Visit)
+    for visit in visits.only("pk", "household_id", "visited_on"):
+        LogEntry.objects.filter(content_type=visit_type, object_id=str(visit.pk)).update(object_repr=str(visit)[:200])

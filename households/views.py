@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from teams.access import can_log_visits, handles_personal_data, is_team_leader, scope_for
 from teams.audit import access_log
 from teams.models import AccessLog, Assistance, Service
+from teams.ratelimit import export_rate_limited
 
 from .forms import AnonymiseForm, DeactivateForm, HouseholdFilterForm, HouseholdForm
 from .lookup import page_service_states, service_states, short_label, with_adoptions
@@ -73,7 +74,9 @@ def household_list(request):
     scope = field_scope(request)
     services = active_services()
     hamlets, households = scope.hamlets_and_households()
-    form = HouseholdFilterForm(request.GET or None, hamlets=hamlets, services=services)
+    form = HouseholdFilterForm(
+        request.GET or None, hamlets=hamlets, services=services, sees_phones=scope.handles_personal_data
+    )
     households = form.apply(households).order_by("search_key", "id")
     # What a row shows, and not the rest of a wide row: read 25 at a time by every member, all day.
     households = households.only(*LIST_FIELDS)
@@ -195,6 +198,7 @@ def household_data_view(request, pk):
 
 
 @login_required
+@export_rate_limited
 def household_data_export(request, pk):
     household = _data_request_household(request, pk)
     access_log(request=request, action=AccessLog.Action.HOUSEHOLD_DATA, household=household, detail="json")

@@ -1,14 +1,25 @@
+from axes.models import AccessAttempt as AxesAccessAttempt
+from axes.models import AccessFailureLog as AxesAccessFailureLog
+from axes.models import AccessLog as AxesAccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from households.models import Household
 
-from .admin_scope import CommuneFilter, HamletFilter, ScopedAdmin, ScopedInline, filter_for
+from .admin_scope import (
+    CommuneFilter,
+    HamletFilter,
+    ScopedAdmin,
+    ScopedHistoryAdmin,
+    ScopedInline,
+    filter_for,
+    register_superuser_only,
+)
 from .counters import household_tracked
 from .models import AccessLog, Adoption, Assistance, Member, Official, Service, Team, Visit
 from .visits import household_state_refresh, visit_date_problem, visit_delete
@@ -22,7 +33,7 @@ class MemberInline(ScopedInline, admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(SimpleHistoryAdmin, ScopedAdmin):
+class TeamAdmin(ScopedHistoryAdmin):
     list_display = ["name", "commune", "founded_on", "active"]
     list_filter = [filter_for(CommuneFilter, "commune"), "active"]
     search_fields = ["name", "commune__name"]
@@ -46,7 +57,7 @@ class TeamAdmin(SimpleHistoryAdmin, ScopedAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(SimpleHistoryAdmin, ScopedAdmin):
+class MemberAdmin(ScopedHistoryAdmin):
     list_display = ["full_name", "team", "role", "organisation", "phone", "user", "active"]
     list_filter = [filter_for(CommuneFilter, "team__commune"), "role", "active"]
     search_fields = ["full_name", "phone", "team__name", "user__username"]
@@ -55,7 +66,7 @@ class MemberAdmin(SimpleHistoryAdmin, ScopedAdmin):
 
 
 @admin.register(Official)
-class OfficialAdmin(SimpleHistoryAdmin, ScopedAdmin):
+class OfficialAdmin(ScopedHistoryAdmin):
     list_display = ["user", "province", "commune", "position"]
     list_filter = ["province"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "commune__name"]
@@ -129,7 +140,7 @@ class VisitAdminForm(forms.ModelForm):
 
 
 @admin.register(Visit)
-class VisitAdmin(SimpleHistoryAdmin, ScopedAdmin):
+class VisitAdmin(ScopedHistoryAdmin):
     """Corrections: saving or deleting a visit here recomputes its household's state."""
 
     form = VisitAdminForm
@@ -212,7 +223,7 @@ class AdoptionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Assistance)
-class AssistanceAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
+class AssistanceAdmin(ScopedHistoryAdmin, ReadOnlyAdmin):
     """Read here, with its audit trail; corrected through its visit."""
 
     list_display = ["visit", "service", "outcome", "people_helped"]
@@ -255,3 +266,6 @@ class ScopedUserAdmin(ScopedAdmin, UserAdmin):
 
 admin.site.unregister(get_user_model())
 admin.site.register(get_user_model(), ScopedUserAdmin)
+# Permission groups and django-axes' login attempts belong to no province: a province
+# administrator holding every permission still must not read or rewrite them.
+register_superuser_only(admin.site, Group, AxesAccessAttempt, AxesAccessLog, AxesAccessFailureLog)

@@ -213,7 +213,11 @@ class Visit(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.household.head_name} — {self.visited_on:%d/%m/%Y}"
+        # Not the head's name: this text is stored (the admin's log) and must not outlive an erasure.
+        return _("Visit to household #%(household)s on %(date)s") % {
+            "household": self.household_id,
+            "date": f"{self.visited_on:%d/%m/%Y}",
+        }
 
 
 class Assistance(models.Model):

@@ -38,6 +38,8 @@ def _test_settings(request, tmp_path_factory):
     django_settings.SESSION_COOKIE_SECURE = False
     django_settings.CSRF_COOKIE_SECURE = False
     django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Fuzz tests export hundreds of files as one user; tests/teams/test_export_rate_limit.py sets its own.
+    django_settings.EXPORT_RATE_LIMIT = 100_000
     django_settings.STATIC_ROOT = tmp_path_factory.mktemp("staticfiles")
     django_settings.WHITENOISE_USE_FINDERS = False
     django_settings.WHITENOISE_AUTOREFRESH = False

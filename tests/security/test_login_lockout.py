@@ -40,3 +40,17 @@ def test_it_starts_a_new_session_at_login(client, world):
     client.cookies["sessionid"] = "attacker-chosen-session-id"
     login(client, "tovien", PASSWORD)
     assert client.cookies["sessionid"].value != "attacker-chosen-session-id"
+
+
+def test_it_answers_a_locked_api_user_in_json(client, world):
+    import base64
+
+    def api(password):
+        token = base64.b64encode(f"canbo_xa:{password}".encode()).decode()
+        return client.get("/api/coverage/commune/31135/", HTTP_AUTHORIZATION=f"Basic {token}", REMOTE_ADDR="10.1.2.3")
+
+    statuses = [api("wrong").status_code for _ in range(5)]
+    assert statuses[:4] == [401] * 4
+    response = api(PASSWORD)
+    assert response.status_code == 429 and response["Content-Type"] == "application/json"
+    assert response.json() == {"error": "too many failed logins", "retry_after_minutes": 15}
