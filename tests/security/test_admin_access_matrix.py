@@ -48,7 +48,7 @@ VICTIMS = {
     "teams/visit": lambda w: w.visit,
     "teams/assistance": lambda w: w.assistance,
     "teams/adoption": lambda w: w.adoption,
-    "teams/target": lambda w: w.target,
+    "coverage/target": lambda w: w.target,
     "teams/accesslog": lambda w: w.gocua_log,
 }
 # Global tables rather than a province's rows: read by any staff who may, written by superusers only.
@@ -162,7 +162,7 @@ class _FakeRequest:
 def _target(w):
     from datetime import timedelta
 
-    from teams.models import Target
+    from coverage.models import Target
 
     return Target.objects.create(
         province=w.province,
@@ -331,8 +331,9 @@ def test_it_refuses_every_outsider_and_changes_nothing(matrix_world, key, route)
 def scope_models():
     from django.contrib.auth import get_user_model
 
+    from coverage.models import Target
     from teams.models import AccessLog as Log
-    from teams.models import Assistance, Service, Target
+    from teams.models import Assistance, Service
 
     return {
         get_user_model(),
