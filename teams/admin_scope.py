@@ -98,7 +98,9 @@ class ScopedHistoryAdmin(SimpleHistoryAdmin, ScopedAdmin):
         return True
 
     def _scoped_object(self, request, object_id):
-        obj = self.get_queryset(request).filter(pk=unquote(object_id)).first()
+        # get_object reads through get_queryset (the scope) and takes an id that is not one (ValueError,
+        # ValidationError: "2/change", a 10,001-digit number) as no object, like the change page does.
+        obj = self.get_object(request, unquote(object_id))
         if obj is None:
             raise Http404
         return obj

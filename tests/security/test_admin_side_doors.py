@@ -12,7 +12,8 @@ def province_admin(world):
     user = world.province_official
     user.is_staff = True
     user.save()
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["households", "teams"]))
+    apps = ["households", "teams", "coverage"]
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=apps))
     return user
 
 
@@ -145,3 +146,11 @@ def test_it_clears_the_phone_from_the_history_when_consent_is_withdrawn_in_the_a
     w.household.refresh_from_db()
     assert (w.household.phone, w.household.consent_given) == ("", False)
     assert not w.household.history.exclude(phone="").exists()
+
+
+@pytest.mark.parametrize("object_id", ["2/change", "abc", "9" * 30, "%00"])
+def test_it_gives_a_history_page_of_an_id_that_is_not_one_a_404(client, world, province_admin, object_id):
+    # Found using the product: /admin/households/household/2/change/history/ was a 500 (int("2/change")).
+    client.force_login(province_admin)
+    for model in ("households/household", "teams/visit", "coverage/target"):
+        assert client.get(f"/admin/{model}/{object_id}/history/").status_code == 404
