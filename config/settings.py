@@ -116,7 +116,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Finds "ToVien" as "tovien": user names are compared without regard to case.
+    "teams.logins.CaseInsensitiveBackend",
 ]
 # Five wrong passwords lock that username for 15 minutes, whatever the address:
 # field members share carrier IP addresses, so locking by IP would lock a hamlet.
@@ -126,6 +127,8 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.lockout.locked_out"
 AXES_VERBOSE = False
+# Failures count against the stored user name, whatever case was typed.
+AXES_USERNAME_CALLABLE = "teams.logins.axes_username"
 AXES_IPWARE_PROXY_COUNT = 1 if env_bool("DJANGO_BEHIND_PROXY", False) else None
 
 # axes.W006 asks to lock per IP address too; that is exactly what must not

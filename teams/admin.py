@@ -21,6 +21,7 @@ from .admin_scope import (
     register_superuser_only,
 )
 from .counters import household_tracked
+from .logins import AdminLoginCreationForm, LoginChangeForm
 from .models import AccessLog, Adoption, Assistance, Member, Official, Service, Team, Visit
 from .visits import household_state_refresh, visit_date_problem, visit_delete
 
@@ -256,6 +257,10 @@ admin.site.index_title = _("Divisions, teams, households and visits")
 
 class ScopedUserAdmin(ScopedAdmin, UserAdmin):
     """Logins, cut to the province; only a superuser hands out admin rights."""
+
+    # User names: ASCII letters, digits and ._- only, unique without regard to case.
+    add_form = AdminLoginCreationForm
+    form = LoginChangeForm
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

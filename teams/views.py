@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,6 +11,7 @@ from households.views import active_services, field_scope
 
 from .access import is_team_leader
 from .forms import MemberForm, VisitForm
+from .logins import LoginCreationForm, suggested_username
 from .models import Outcome
 from .roster import member_create, member_deactivate, member_login_create, member_reactivate, member_update
 from .visits import visit_record
@@ -126,7 +126,8 @@ def member_login(request, pk):
     """Create a login for a member who has none; the leader hands over the first password."""
     scope = leader_scope(request)
     member = get_object_or_404(scope.members().filter(user__isnull=True), pk=pk)
-    form = UserCreationForm(request.POST or None)
+    # The accent-free form of the name is offered: "Võ Thu" → "vothu".
+    form = LoginCreationForm(request.POST or None, initial={"username": suggested_username(member.full_name)})
     if request.method == "POST" and form.is_valid():
         member_login_create(
             member=member, username=form.cleaned_data["username"], password=form.cleaned_data["password1"]
