@@ -57,9 +57,25 @@ restore: venv
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/gocua_scale make bench
 # and, to measure the growth from a smaller seed in the same run,
 #   ... make bench COMPARE_DATABASE_URL=postgres://postgres@127.0.0.1:5432/gocua_scale_250k
-.PHONY: bench load
+.PHONY: bench bench-final bench-import bench-snapshot load
 bench: venv
 	$(PY) bench/run.py $(if $(COMPARE_DATABASE_URL),--compare-database-url $(COMPARE_DATABASE_URL)) $(BENCH_ARGS)
 
 load: venv
 	$(PY) bench/load.py $(LOAD_ARGS)
+
+# Issue 17's acceptance: three runs of every page and file (bench/pages.py) on a quiet machine, each
+# printing its bound, the trivial page's p95 and the load average, each kept as bench/results/final-N.json:
+#   DATABASE_URL=postgres://postgres@127.0.0.1:5432/gocua_scale make bench-final
+bench-final: venv
+	for n in 1 2 3; do $(PY) bench/run.py --requests 150 --label final-$$n --output bench/results/final-$$n.json $(BENCH_ARGS); done
+
+# Bulk import (issue 15): 20,000 households previewed and imported, into a database it recreates
+# (gocua_imp_bench on 127.0.0.1 unless IMPORT_BENCH_DATABASE names another *_bench one).
+bench-import: venv
+	nice $(PY) bench/imports.py --database $(or $(IMPORT_BENCH_DATABASE),gocua_imp_bench) $(IMPORT_BENCH_ARGS)
+
+# The offline snapshot (issue 16): a team of 1,500 households, bytes and seconds at 400 kbps, into a database it
+# recreates (gocua_snap_bench on 127.0.0.1).
+bench-snapshot: venv
+	nice $(PY) bench/snapshot.py

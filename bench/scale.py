@@ -334,7 +334,7 @@ def _commune_rows(writer, rng, plan, province, hamlet_counts, teams_by_hamlet, s
                         outcome = Outcome.ALREADY_HAD
                     else:
                         outcome = rng.choices(OUTCOMES, OUTCOME_WEIGHTS)[0]
-                    helped = rng.randint(1, min(people, 4)) if outcome in ADOPTED_OUTCOMES else 0
+                    helped = rng.randint(1, min(people, 4)) if outcome == Outcome.SET_UP else 0
                     assistance.append((province.pk, visit_id, service.pk, outcome, helped))
                     if current is None:
                         current = state[service.pk] = [None, None, None]
@@ -367,6 +367,7 @@ def _commune_rows(writer, rng, plan, province, hamlet_counts, teams_by_hamlet, s
                     household_search_key(head_name=head, address=address, phone=phone),
                     now,
                     now,
+                    "",
                 )
             )
     writer.write(
@@ -390,6 +391,7 @@ def _commune_rows(writer, rng, plan, province, hamlet_counts, teams_by_hamlet, s
             "search_key",
             "created_at",
             "updated_at",
+            "code",
         ],
         households,
     )

@@ -58,10 +58,11 @@ MIDDLEWARE = [
     # GZipMiddleware pads responses against BREACH.
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Vietnamese for everybody whatever the browser asks; English for a user who chooses it (config.language).
+    "config.language.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Audit trail: records the request's user on every historical row.
     "simple_history.middleware.HistoryRequestMiddleware",

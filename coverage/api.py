@@ -11,8 +11,9 @@ from django.http import Http404, JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from teams.models import Service
+
 from . import rollups
-from .exports import figures_json
 from .forms import CoverageFilter
 from .views import _commune, _hamlet, _province
 
@@ -108,3 +109,31 @@ def hamlet_api(request, pk, *, on, priority):
     """A hamlet's figures; no per-household rows (personal data stays on the pages)."""
     hamlet = _hamlet(request, pk)
     return _rollup_json("hamlet", hamlet, rollups.for_hamlet(hamlet, on=on, priority_only=priority), "household")
+
+
+def figures_json(figures, services):
+    """Figures as plain JSON data: counts, and percentages as numbers with one decimal (null without households)."""
+
+    def number(value):
+        return None if value is None else float(value)
+
+    return {
+        "households": figures.households,
+        "reached": figures.reached,
+        "reach": number(figures.reach),
+        "services": {
+            s.code: {
+                "adopted": figures.adopted.get(s.pk, 0),
+                "coverage": number(figures.coverage(s)),
+                "people_helped": figures.people_helped.get(s.pk, 0),
+            }
+            for s in services
+        },
+        "pillars": {
+            p.value: {
+                "adopted": figures.adopted_pillar.get(p.value, 0),
+                "coverage": number(figures.pillar_coverage(p.value)),
+            }
+            for p in Service.Pillar
+        },
+    }

@@ -4,6 +4,8 @@ One small bar chart per service (small multiples read better on a 360 px
 screen than nine lines in one chart): the households that adopted the service
 for the first time in each week or month. Each chart has its own scale,
 labelled with its highest bar; every bar carries a tooltip with its figure.
+A period that ended before the service was offered has no figure: no bar, a
+"—" on the axis (DESIGN.md "The catalogue changes over time": never 0).
 """
 
 from dataclasses import dataclass
@@ -28,14 +30,17 @@ def _period_label(start, period):
 
 
 def bar_chart(values, labels, *, title):
-    """An SVG bar chart of `values` (ints) under `labels`, scaled to fit a 300×110 box."""
+    """An SVG bar chart of `values` (ints, or None for "no figure") under `labels`, scaled to fit a 300×110 box."""
     n = len(values)
-    highest = max(values, default=0)
+    highest = max((v for v in values if v is not None), default=0)
     plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     step = plot_width / max(n, 1)
     bar = step * 0.7
-    bars = []
+    bars, missing = [], []
     for i, (value, label) in enumerate(zip(values, labels, strict=True)):
+        if value is None:
+            missing.append((f"{LEFT + i * step + step / 2:.1f}", TOP + plot_height - 2, f"{label}: —"))
+            continue
         height = plot_height * value / highest if highest else 0
         x = LEFT + i * step + (step - bar) / 2
         y = TOP + plot_height - height
@@ -44,6 +49,10 @@ def bar_chart(values, labels, *, title):
         "",
         '<rect x="{}" y="{}" width="{}" height="{}" class="bar"><title>{}</title></rect>',
         bars,
+    ) + format_html_join(
+        "",
+        '<text x="{}" y="{}" text-anchor="middle" class="tick no-figure">—<title>{}</title></text>',
+        missing,
     )
     ticks = []
     if n:
@@ -69,12 +78,25 @@ def bar_chart(values, labels, *, title):
     )
 
 
+def _offered_in(starts, service):
+    """Per period (by its start; each ends on the eve of the next, the last on the as-of date, when every
+    charted service is in effect): whether the service was offered on any day of it."""
+    offered_from = getattr(service, "offered_from", None)
+    if offered_from is None:
+        return [True] * len(starts)
+    return [i + 1 == len(starts) or starts[i + 1] > offered_from for i in range(len(starts))]
+
+
 def trend_charts(trend, services):
-    """[Chart] for each service of a `rollups.Trend`."""
+    """[Chart] for each service of a `trends.Trend`; None ("—") for periods before the service was offered."""
     labels = [_period_label(start, trend.period) for start in trend.periods]
     charts = []
     for service in services:
-        values = trend.counts.get(service.pk, [0] * len(labels))
+        counts = trend.counts.get(service.pk, [0] * len(labels))
+        values = [
+            n if offered else None for n, offered in zip(counts, _offered_in(trend.periods, service), strict=True)
+        ]
         title = _("%(service)s: households adopting per period") % {"service": service.display_name}
-        charts.append(Chart(service, sum(values), bar_chart(values, labels, title=title)))
+        total = sum(v for v in values if v is not None)
+        charts.append(Chart(service, total, bar_chart(values, labels, title=title)))
     return charts

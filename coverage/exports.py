@@ -10,29 +10,29 @@ Cells carry raw values and a kind:
 In Excel a percentage is stored as the fraction (0.375) with the number format
 0.0%, so Excel shows 37,5% in Vietnamese settings and formulas work; a flag is
 1 or 0; a date is a date. "No households" is an empty cell (the page shows
-"—"). In CSV a percentage is the number 37.5 (the header says "(%)"), a date
-is ISO (2026-11-23), a flag 1/0; the file starts with a UTF-8 byte-order mark
-so that Excel shows the accents.
+"—"). The CSV is for Excel with Vietnamese regional settings (see
+`CSV_DELIMITER`): fields separated by ";", a percentage is the number 37,5
+with a decimal comma (the header says "(%)"), a date is ISO (2026-11-23), a
+flag 1/0; the file starts with a UTF-8 byte-order mark so that Excel shows
+the accents.
 """
 
 import csv
-import io
 import re
+import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.http import HttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
+from households.models import Province
 from households.search import normalize
 from teams.models import Service
 
+from . import xlsx
 from .targets import progress_by_service
 
 
@@ -68,52 +68,119 @@ class Table:
     rows: list
     total: Row | None = None
     summary: list = field(default_factory=list)  # [(label, Cell)] shown above the table and in the sheet
+    file_prefix: str = "do-phu"  # what the file holds, before the unit's name
+    file_dates: str = ""  # the dates in the file's name; the as-of date when empty
+    sheet_title: str = ""  # the sheet's name; "Coverage" when empty
 
 
 def _pillars():
     return list(Service.Pillar)
 
 
-def _figure_columns(services):
-    return (
-        [
-            Column("households", _("Households"), "int"),
-            Column("reach", _("Reach"), "percent"),
+def _figure_columns(services, counts=False):
+    """The figures' columns; with `counts` (the exports), every percentage has its count beside it."""
+
+    def count(key, label, group):
+        return [Column(key, _("%(label)s: households") % {"label": label}, "int", group)] if counts else []
+
+    columns = [
+        Column("households", _("Households"), "int"),
+        *([Column("reached", _("Households reached"), "int")] if counts else []),
+        Column("reach", _("Reach"), "percent"),
+    ]
+    for s in services:
+        group = _("Coverage by service")
+        columns += [
+            *count(f"adopted:{s.code}", s.display_name, group),
+            Column(f"cov:{s.code}", s.display_name, "percent", group),
         ]
-        + [Column(f"cov:{s.code}", s.display_name, "percent", _("Coverage by service")) for s in services]
-        + [Column(f"pillar:{p.value}", p.label, "percent", _("Coverage by pillar")) for p in _pillars()]
-        + [Column(f"people:{s.code}", s.display_name, "int", _("People helped")) for s in services]
-    )
+    for p in _pillars():
+        group = _("Coverage by pillar")
+        columns += [
+            *count(f"adopted_pillar:{p.value}", p.label, group),
+            Column(f"pillar:{p.value}", p.label, "percent", group),
+        ]
+    return columns + [Column(f"people:{s.code}", s.display_name, "int", _("People helped")) for s in services]
 
 
-def _figure_cells(figures, services, progress=None):
+def _figure_cells(figures, services, progress=None, counts=False):
     progress = progress or {}
-    return (
-        [Cell(figures.households, "int"), Cell(figures.reach, "percent")]
-        + [Cell(figures.coverage(s), "percent", progress.get(s.pk)) for s in services]
-        + [Cell(figures.pillar_coverage(p.value), "percent") for p in _pillars()]
-        + [Cell(figures.people_helped.get(s.pk, 0), "int") for s in services]
-    )
+
+    def count(n):
+        return [Cell(n, "int")] if counts else []
+
+    cells = [Cell(figures.households, "int"), *count(figures.reached), Cell(figures.reach, "percent")]
+    for s in services:
+        cells += [*count(figures.adopted.get(s.pk, 0)), Cell(figures.coverage(s), "percent", progress.get(s.pk))]
+    for p in _pillars():
+        cells += [*count(figures.adopted_pillar.get(p.value, 0)), Cell(figures.pillar_coverage(p.value), "percent")]
+    return cells + [Cell(figures.people_helped.get(s.pk, 0), "int") for s in services]
 
 
-def rollup_table(rollup, *, title, name_label, url_for=None, targets_for=None, total_targets=None):
+def _target_columns(services, targeted):
+    """Per service with a target in the table: the target, the level expected on the as-of date, the status."""
+    columns = []
+    for s in services:
+        if s.pk in targeted:
+            group = _("Target: %(service)s") % {"service": s.display_name}
+            columns += [
+                Column(f"target:{s.code}", _("Target"), "percent", group),
+                Column(f"expected:{s.code}", _("Expected now"), "percent", group),
+                Column(f"status:{s.code}", _("Status"), "text", group),
+            ]
+    return columns
+
+
+def _target_cells(progress, services, targeted):
+    cells = []
+    for s in services:
+        if s.pk in targeted:
+            p = (progress or {}).get(s.pk)
+            cells += (
+                [Cell(p.target.percent, "percent"), Cell(p.expected, "percent"), Cell(str(p.label), "text")]
+                if p
+                else [Cell(None, "percent"), Cell(None, "percent"), Cell("", "text")]
+            )
+    return cells
+
+
+def rollup_table(rollup, *, title, name_label, url_for=None, targets_for=None, total_targets=None, export=False):
     """The table of a province (rows: communes) or a commune (rows: hamlets).
 
     `url_for(unit)` gives each row's drill-down link; `targets_for(unit)` the
-    {service id: Target} that row is measured against.
+    {service id: Target} that row is measured against. For an `export`, each
+    row also has its code (a commune's GSO code, a hamlet's code; the totals
+    row the unit's own), the count beside every percentage, and the target,
+    expected level and status of every service with a target.
     """
     services, on = rollup.services, rollup.on
-    columns = [Column("name", name_label, "text"), *_figure_columns(services)]
-    rows = []
-    for unit, figures in rollup.rows:
-        progress = progress_by_service(figures, targets_for(unit), services, on) if targets_for else None
-        rows.append(
-            Row(
-                [Cell(unit.name, "text"), *_figure_cells(figures, services, progress)], url_for(unit) if url_for else ""
-            )
-        )
-    progress = progress_by_service(rollup.total, total_targets, services, on) if total_targets else None
-    total_row = Row([Cell(_("Total"), "text"), *_figure_cells(rollup.total, services, progress)], is_total=True)
+    progress_rows = [
+        (unit, figures, progress_by_service(figures, targets_for(unit), services, on) if targets_for else None)
+        for unit, figures in rollup.rows
+    ]
+    total_progress = progress_by_service(rollup.total, total_targets, services, on) if total_targets else None
+    targeted = {pk for _u, _f, p in progress_rows for pk in (p or {})} | set(total_progress or {}) if export else ()
+    code_label = _("GSO code") if isinstance(rollup.unit, Province) else _("Hamlet code")
+    columns = [
+        Column("name", name_label, "text"),
+        *([Column("code", code_label, "text")] if export else []),
+        *_figure_columns(services, counts=export),
+        *_target_columns(services, targeted),
+    ]
+
+    def cells(name, code, figures, progress):
+        return [
+            Cell(name, "text"),
+            *([Cell(code, "text")] if export else []),
+            *_figure_cells(figures, services, progress, counts=export),
+            *_target_cells(progress, services, targeted),
+        ]
+
+    rows = [
+        Row(cells(unit.name, unit.code, figures, progress), url_for(unit) if url_for else "")
+        for unit, figures, progress in progress_rows
+    ]
+    total_row = Row(cells(_("Total"), rollup.unit.code, rollup.total, total_progress), is_total=True)
     return Table(title, str(rollup.unit), on, rollup.priority_only, columns, rows, total_row, _summary(rollup.total))
 
 
@@ -140,8 +207,11 @@ def household_table(rollup, households, figures_by_household, *, title):
         + [Column(f"people:{s.code}", s.display_name, "int", _("People helped")) for s in services]
     )
     rows = []
+    # Read once, not per household: a hamlet's export has a thousand rows of 24 cells.
+    service_ids, pillars = [s.pk for s in services], [p.value for p in _pillars()]
     for household in households:
         f = figures_by_household[household.pk]
+        adopted_on, people = f.adopted_on, f.people_helped
         rows.append(
             Row(
                 [
@@ -150,9 +220,9 @@ def household_table(rollup, households, figures_by_household, *, title):
                     Cell(household.is_priority, "flag"),
                     Cell(f.first_visited_on, "date"),
                 ]
-                + [Cell(f.adopted_on.get(s.pk), "date") for s in services]
-                + [Cell(p.value in f.pillars, "flag") for p in _pillars()]
-                + [Cell(f.people_helped.get(s.pk, 0), "int") for s in services]
+                + [Cell(adopted_on.get(pk), "date") for pk in service_ids]
+                + [Cell(p in f.pillars, "flag") for p in pillars]
+                + [Cell(people.get(pk, 0), "int") for pk in service_ids]
             )
         )
     t = rollup.total
@@ -164,33 +234,6 @@ def household_table(rollup, households, figures_by_household, *, title):
         is_total=True,
     )
     return Table(title, str(rollup.unit), rollup.on, rollup.priority_only, columns, rows, total_row, _summary(t))
-
-
-def activity_table(commune, activity, *, on, title):
-    """Teams' activity: one row per team, then one per member, for the 7 and 30 days ending on `on`."""
-    columns = [
-        Column("team", _("Team"), "text"),
-        Column("member", _("Member"), "text"),
-        Column("visits_7", _("Visits, 7 days"), "int"),
-        Column("households_7", _("Households visited, 7 days"), "int"),
-        Column("visits_30", _("Visits, 30 days"), "int"),
-        Column("households_30", _("Households visited, 30 days"), "int"),
-    ]
-
-    def cells(a):
-        return [
-            Cell(a.visits_7, "int"),
-            Cell(a.households_7, "int"),
-            Cell(a.visits_30, "int"),
-            Cell(a.households_30, "int"),
-        ]
-
-    rows = []
-    for team, team_activity, members in activity:
-        rows.append(Row([Cell(team.name, "text"), Cell(_("Whole team"), "text"), *cells(team_activity)], is_total=True))
-        for member, member_activity in members:
-            rows.append(Row([Cell(team.name, "text"), Cell(member.full_name, "text"), *cells(member_activity)]))
-    return Table(title, str(commune), on, False, columns, rows)
 
 
 def _natural(text):
@@ -222,7 +265,7 @@ def _header(column):
 
 def filename(table, extension):
     name = slugify(table.unit_name.replace("đ", "d").replace("Đ", "D"))
-    return f"do-phu-{name}-{table.on.isoformat()}.{extension}"
+    return f"{table.file_prefix}-{name}-{table.file_dates or table.on.isoformat()}.{extension}"
 
 
 def _attachment(response, table, extension):
@@ -233,11 +276,16 @@ def _attachment(response, table, extension):
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERCENT_FORMAT = "0.0%"
 DATE_FORMAT = "DD/MM/YYYY"
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+INT_FORMAT = "#,##0"
+HEADER_FILL = "#DDEBF7"
 
 
 # Text a spreadsheet would run as a formula (CSV injection, OWASP).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+# The control characters XML 1.0 refuses (as openpyxl's ILLEGAL_CHARACTERS_RE).
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
 def _xlsx_text(value):
@@ -255,62 +303,53 @@ def _xlsx_value(cell):
     if cell.kind == "flag":
         return int(bool(cell.value)), None
     if cell.kind == "int":
-        return int(cell.value), "#,##0"
+        return int(cell.value), INT_FORMAT
     return _xlsx_text(cell.value), None
+
+
+def _table_rows(table):
+    return [*table.rows, *([table.total] if table.total else [])]
 
 
 def xlsx_response(table):
     """The table as an Excel workbook: title, unit, as-of date, filter, then the table with its totals row."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Coverage")[:31]
-    sheet.append([str(table.title)])
-    sheet["A1"].font = Font(bold=True, size=13)
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once sent
+    book = xlsx.workbook(handle)
+    sheet = xlsx.Sheet(book, (table.sheet_title or _("Coverage"))[:31], (PERCENT_FORMAT, DATE_FORMAT, INT_FORMAT))
+    sheet.sheet.set_column(0, 1, 28)
+    if len(table.columns) > 2:
+        sheet.sheet.set_column(2, len(table.columns) - 1, 14)
+    sheet.append([str(table.title)], [book.add_format({"bold": True, "font_size": 13})])
     sheet.append([_("Unit"), _xlsx_text(table.unit_name)])
-    sheet.append([_("As of"), table.on])
-    sheet["B3"].number_format = DATE_FORMAT
-    sheet["B3"].alignment = Alignment(horizontal="left")
+    sheet.append([_("As of"), table.on], [None, sheet.left[DATE_FORMAT]])
     sheet.append([_("Households counted"), _("priority households only") if table.priority_only else _("all")])
     for label, cell in table.summary:
         value, number_format = _xlsx_value(cell)
-        sheet.append([str(label), value])
-        if number_format:
-            sheet.cell(row=sheet.max_row, column=2).number_format = number_format
-            sheet.cell(row=sheet.max_row, column=2).alignment = Alignment(horizontal="left")
+        sheet.append([str(label), value], [None, sheet.left[number_format] if number_format else None])
     sheet.append([])
-    sheet.append([_header(c) for c in table.columns])
-    header_row = sheet.max_row
-    for cell in sheet[header_row]:
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for row in [*table.rows, *([table.total] if table.total else [])]:
-        values = [_xlsx_value(c) for c in row.cells]
-        sheet.append([v for v, _f in values])
-        for column, (_v, number_format) in enumerate(values, start=1):
-            if number_format:
-                sheet.cell(row=sheet.max_row, column=column).number_format = number_format
-            if row.is_total:
-                sheet.cell(row=sheet.max_row, column=column).font = Font(bold=True)
-    for sheet_row in sheet.iter_rows():
-        for sheet_cell in sheet_row:
-            # openpyxl reads text starting with "=" as a formula: user text is never one.
-            if sheet_cell.data_type == "f":
-                sheet_cell.data_type = "s"
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=2)
-    for column in range(1, len(table.columns) + 1):
-        sheet.column_dimensions[get_column_letter(column)].width = 28 if column <= 2 else 14
-    sheet.row_dimensions[header_row].height = 60
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return _attachment(HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE), table, "xlsx")
+    header_row = sheet.row
+    sheet.sheet.set_row(header_row, 60)
+    header = book.add_format({"bold": True, "bg_color": HEADER_FILL, "text_wrap": True, "valign": "top"})
+    sheet.append([_header(c) for c in table.columns], [header] * len(table.columns))
+    sheet.sheet.freeze_panes(header_row + 1, 1)
+    for row in _table_rows(table):
+        sheet.append_formatted(map(_xlsx_value, row.cells), bold=row.is_total)
+    book.close()
+    handle.seek(0)
+    return _attachment(FileResponse(handle, content_type=XLSX_TYPE), table, "xlsx")
+
+
+# CSV for Excel in Vietnamese regional settings (list separator ";", decimal ","), which it uses to split
+# a .csv. No "sep=;" line: with it Excel ignores the UTF-8 BOM. Other settings: xlsx (the page says so).
+CSV_DELIMITER = ";"
+CSV_DECIMAL = ","
 
 
 def _csv_value(cell):
     if cell.value is None or cell.value == "":
         return ""
     if cell.kind == "percent":
-        return str(cell.value)
+        return str(cell.value).replace(".", CSV_DECIMAL)
     if cell.kind == "date":
         return cell.value.isoformat()
     if cell.kind == "flag":
@@ -319,45 +358,27 @@ def _csv_value(cell):
     return f"'{text}" if cell.kind == "text" and text.startswith(FORMULA_STARTS) else text
 
 
+class _Echo:
+    """A file-like object whose write returns the line csv.writer formats, for streaming."""
+
+    def write(self, value):
+        return value
+
+
+def _csv_lines(table):
+    writer = csv.writer(_Echo(), delimiter=CSV_DELIMITER)
+    yield "\ufeff".encode()
+    yield writer.writerow([_header(c) for c in table.columns]).encode()
+    for row in _table_rows(table):
+        yield writer.writerow([_csv_value(c) for c in row.cells]).encode()
+
+
 def csv_response(table):
-    """The table as CSV: a header row, the rows, the totals row; UTF-8 with a byte-order mark."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow([_header(c) for c in table.columns])
-    for row in [*table.rows, *([table.total] if table.total else [])]:
-        writer.writerow([_csv_value(c) for c in row.cells])
-    response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
+    """The table as CSV for Excel in Vietnamese settings, streamed line by line: ";" between fields, decimal comma,
+    UTF-8 with a byte-order mark; a header row, the rows, the totals row."""
+    response = StreamingHttpResponse(_csv_lines(table), content_type="text/csv; charset=utf-8")
     return _attachment(response, table, "csv")
 
 
 def export_response(table, extension):
     return xlsx_response(table) if extension == "xlsx" else csv_response(table)
-
-
-def figures_json(figures, services):
-    """Figures as plain JSON data: counts, and percentages as numbers with one decimal (null without households)."""
-
-    def number(value):
-        return None if value is None else float(value)
-
-    return {
-        "households": figures.households,
-        "reached": figures.reached,
-        "reach": number(figures.reach),
-        "services": {
-            s.code: {
-                "adopted": figures.adopted.get(s.pk, 0),
-                "coverage": number(figures.coverage(s)),
-                "people_helped": figures.people_helped.get(s.pk, 0),
-            }
-            for s in services
-        },
-        "pillars": {
-            p.value: {
-                "adopted": figures.adopted_pillar.get(p.value, 0),
-                "coverage": number(figures.pillar_coverage(p.value)),
-            }
-            for p in _pillars()
-        },
-    }

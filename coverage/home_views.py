@@ -49,7 +49,7 @@ def my_work(request):
         month=Count("pk", filter=Q(visited_on__gte=month_start)),
     )
     hamlets = list(scope.hamlets().order_by("name"))
-    services = rollups.coverage_services()
+    services = rollups.coverage_services(today)
     figures = rollups.by_hamlet([h.pk for h in hamlets], on=today, services=services)
     team = rollups.total(figures.values())
     per_hamlet = [(hamlet, figures.get(hamlet.pk, rollups.Figures())) for hamlet in hamlets]

@@ -73,3 +73,72 @@ class Target(models.Model):
     @property
     def unit(self):
         return self.commune or self.province
+
+
+class ReportingConvention(models.Model):
+    """How a province closes its reporting periods (coverage.periods); a province without one uses Decree 09/2019."""
+
+    class Convention(models.TextChoices):
+        DECREE_09 = "decree_09_2019", _("15th to 14th (Decree 09/2019/NĐ-CP, administrative reports)")
+        CALENDAR = "calendar", _("Calendar months (Decree 60/2018/NĐ-CP, statistical reports)")
+
+    province = models.OneToOneField(
+        Province, on_delete=models.CASCADE, primary_key=True, related_name="+", verbose_name=_("province")
+    )
+    convention = models.CharField(
+        _("reporting periods"), max_length=20, choices=Convention.choices, default=Convention.DECREE_09
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("reporting convention")
+        verbose_name_plural = _("reporting conventions")
+
+    def __str__(self):
+        return f"{self.province}: {self.get_convention_display()}"
+
+
+class SubmittedReport(models.Model):
+    """A commune's report for one period as it stood when submitted: never changed, a resubmission adds a version.
+
+    `figures` is the report's data (coverage.reports.report_data) as JSON: the
+    counts of every row, the services and their names, targets and idle teams
+    as they stood, so that later visits, corrections, renamed services or moved
+    hamlets leave it as it was sent.
+    """
+
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("province"))
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+", verbose_name=_("commune"))
+    convention = models.CharField(_("reporting periods"), max_length=20, choices=ReportingConvention.Convention)
+    period_key = models.CharField(_("period"), max_length=7)
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    version = models.PositiveSmallIntegerField(_("version"))
+    figures = models.JSONField(_("figures"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("submitted by")
+    )
+    # Kept as text too: the report says who sent it even after the account is gone.
+    submitted_by_name = models.CharField(_("submitted by"), max_length=150)
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("submitted report")
+        verbose_name_plural = _("submitted reports")
+        ordering = ["commune_id", "period_key", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune", "convention", "period_key", "version"], name="submitted_report_version_unique"
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="submitted_report_version_positive"),
+        ]
+        indexes = [
+            # The province's submissions page: every commune's reports of one period.
+            models.Index(fields=["province", "convention", "period_key"], name="submitted_report_province"),
+        ]
+
+    def __str__(self):
+        return f"{self.commune} · {self.period_key} · v{self.version}"

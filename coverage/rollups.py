@@ -1,22 +1,24 @@
 """Read side: coverage figures exactly as DESIGN.md "Coverage" defines them.
 
 For hamlets H, date D:
-- households = active households of H registered on or before D;
+- households = households of H registered on or before D and not deactivated on or before D;
 - adopted(S) = those whose first "set up now"/"already had" for S is on or before D
   (`Adoption.first_adopted_on`, monotonic);
 - reached = those with a visit on or before D (`Household.first_visited_on`);
 - adopted(pillar) = those that adopted at least one counted service of the pillar;
-- people helped(S) = people helped for S in visits on or before D to those households.
+- people helped(S) = people set up with S ("set up now") in visits on or before D to the
+  households of H, those deactivated since included (work done stays counted);
+- services: those in effect on D (`Service.in_effect_q`), a pillar's figure from its services
+  in effect on D.
 
 Figures are read per hamlet from the coverage counters (`teams.counters`,
 kept in step with every write), and a commune's or a province's are the sums
 of its hamlets' (`Figures.__add__`), so the rollup is exact by construction.
 """
 
-from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
@@ -38,7 +40,7 @@ from django.utils.formats import number_format
 from households.models import Commune, Hamlet, Household, Province
 from teams import counters
 from teams.access import Scope
-from teams.models import Adoption, Assistance, Service
+from teams.models import Adoption, Assistance, Outcome, Service
 
 
 @dataclass
@@ -87,19 +89,25 @@ def format_percent(value):
     return f"{number_format(value, decimal_pos=1)}%"
 
 
-def coverage_services():
-    """The services that count for coverage, in catalogue order.
+def coverage_services(on=None):
+    """The services that count for coverage in effect on day `on` (every one ever offered without it),
+    in catalogue order.
 
-    A service waiting for the counters' rebuild (added, or moved to another
-    pillar, in the admin) is left out: its pillar counts are not there yet.
+    A retired service stays in the figures of the dates it was in effect on;
+    one not yet offered on `on` is not in them. A service waiting for the
+    counters' rebuild (added, or moved to another pillar, in the admin) is
+    left out: its pillar counts are not there yet.
     """
-    return list(
-        Service.objects.filter(active=True, counts_for_coverage=True, counters_pending=False).order_by("order", "code")
-    )
+    services = Service.objects.filter(counts_for_coverage=True, counters_pending=False)
+    if on is not None:
+        services = services.filter(Service.in_effect_q(on))
+    return list(services.order_by("order", "code"))
 
 
 def _households(hamlet_ids, on, priority_only, province=None):
-    households = Household.objects.filter(hamlet__in=hamlet_ids, active=True, registered_on__lte=on)
+    households = Household.objects.filter(
+        Q(active=True) | Q(deactivated_on__gt=on), hamlet__in=hamlet_ids, registered_on__lte=on
+    )
     if province is not None:
         # The distribution key first: lets the planner (and Citus) stay in one province.
         households = households.filter(province=province)
@@ -119,16 +127,17 @@ def _latest(level, units, *, on, priority_only):
 
 
 def _by_unit(level, units, *, on, priority_only, services):
-    """{unit id: Figures} as of the end of day `on`, for units with households then."""
-    services = services if services is not None else coverage_services()
+    """{unit id: Figures} as of the end of day `on`, for units with figures then."""
+    services = services if services is not None else coverage_services(on)
     pillars = defaultdict(list)
     for s in services:
         pillars[s.pillar].append(s.pk)
     result = {}
     for unit_id, counted in _latest(level, units, on=on, priority_only=priority_only):
-        if not counted or not counted.get(counters.HOUSEHOLDS):
+        if not counted:
             continue
-        f = Figures(counted[counters.HOUSEHOLDS], counted.get(counters.REACHED, 0))
+        # A unit whose households have all left keeps the people its teams helped.
+        f = Figures(counted.get(counters.HOUSEHOLDS, 0), counted.get(counters.REACHED, 0))
         for s in services:
             if n := counted.get(counters.adopted_key(s.pk)):
                 f.adopted[s.pk] = n
@@ -201,7 +210,7 @@ class Rollup:
 
 def for_province(province, *, on, priority_only=False, services=None):
     """One row per commune of `province`; each commune is the sum of its hamlets (its counters are)."""
-    services = services if services is not None else coverage_services()
+    services = services if services is not None else coverage_services(on)
     communes = list(province.communes.order_by("name"))
     figures = by_commune(
         Commune.objects.filter(province=province), on=on, priority_only=priority_only, services=services
@@ -212,7 +221,7 @@ def for_province(province, *, on, priority_only=False, services=None):
 
 def for_commune(commune, *, on, priority_only=False, services=None):
     """One row per hamlet of `commune`; the commune is the sum of its hamlets."""
-    services = services if services is not None else coverage_services()
+    services = services if services is not None else coverage_services(on)
     hamlets = list(commune.hamlets.order_by("name"))
     figures = by_hamlet(
         [h.pk for h in hamlets],
@@ -227,7 +236,7 @@ def for_commune(commune, *, on, priority_only=False, services=None):
 
 def for_hamlet(hamlet, *, on, priority_only=False, services=None):
     """The hamlet's own figures (its rows are households: see `by_household`)."""
-    services = services if services is not None else coverage_services()
+    services = services if services is not None else coverage_services(on)
     figures = by_hamlet(
         [hamlet.pk], on=on, priority_only=priority_only, services=services, province=hamlet.province_id
     ).get(hamlet.pk, Figures())
@@ -235,8 +244,13 @@ def for_hamlet(hamlet, *, on, priority_only=False, services=None):
 
 
 def hamlet_households(hamlet, *, on, priority_only=False):
-    """The households counted in a hamlet's figures as of `on` (unordered queryset)."""
-    return _households([hamlet.pk], on, priority_only, hamlet.province_id).order_by()
+    """The households counted in a hamlet's figures as of `on` (unordered queryset), without the columns
+    its table never shows (an export reads a thousand rows: parsing their timestamps was a tenth of it)."""
+    return _households([hamlet.pk], on, priority_only, hamlet.province_id).defer(*UNSHOWN).order_by()
+
+
+UNSHOWN = ("created_at", "updated_at", "search_key")
+BY_HAMLET_FROM = 200  # households: `by_household` selects by hamlet (a thousand literal ids bind and plan slowly)
 
 
 @dataclass
@@ -251,26 +265,35 @@ class HouseholdFigures:
 
 def by_household(households, *, on, services=None):
     """{household id: HouseholdFigures} for a list of households; two queries."""
-    services = services if services is not None else coverage_services()
+    services = services if services is not None else coverage_services(on)
     pillar_of = {s.pk: s.pillar for s in services}
-    ids = [h.pk for h in households]
     result = {
-        h.pk: HouseholdFigures(
-            first_visited_on=h.first_visited_on if h.first_visited_on and h.first_visited_on <= on else None
-        )
-        for h in households
+        h.pk: HouseholdFigures(h.first_visited_on if (h.first_visited_on or on) <= on else None) for h in households
     }
-    for household_id, service_id, adopted_on in Adoption.objects.filter(
-        household__in=ids, service__in=pillar_of, first_adopted_on__lte=on
-    ).values_list("household_id", "service_id", "first_adopted_on"):
-        result[household_id].adopted_on[service_id] = adopted_on
-        result[household_id].pillars.add(pillar_of[service_id])
-    for row in (
-        Assistance.objects.filter(visit__household__in=ids, service__in=pillar_of, visit__visited_on__lte=on)
-        .values("visit__household_id", "service_id")
+    selected = list(result)
+    if len(selected) >= BY_HAMLET_FROM:  # a whole hamlet (an export): by the hamlet index, others' rows skipped
+        selected = Household.objects.filter(
+            province__in={h.province_id for h in households}, hamlet__in={h.hamlet_id for h in households}
+        ).values("pk")
+    adoptions = Adoption.objects.filter(household__in=selected, service__in=pillar_of, first_adopted_on__lte=on)
+    for household_id, service_id, adopted_on in adoptions.values_list("household_id", "service_id", "first_adopted_on"):
+        if household_id in result:
+            result[household_id].adopted_on[service_id] = adopted_on
+            result[household_id].pillars.add(pillar_of[service_id])
+    # People helped: "set up now" rows alone (the others hold 0).
+    for household_id, service_id, n in (
+        Assistance.objects.filter(
+            visit__household__in=selected,
+            service__in=pillar_of,
+            outcome=Outcome.SET_UP,
+            visit__visited_on__lte=on,
+            visit__voided_at__isnull=True,
+        )
+        .values_list("visit__household_id", "service_id")
         .annotate(n=Sum("people_helped"))
     ):
-        result[row["visit__household_id"]].people_helped[row["service_id"]] = row["n"] or 0
+        if household_id in result:
+            result[household_id].people_helped[service_id] = n or 0
     return result
 
 
@@ -314,7 +337,12 @@ def households_sorted(households, key, *, on, services):
         expression = F("_sort")
     elif kind == "people" and arg in by_code:
         people = (
-            Assistance.objects.filter(visit__household=OuterRef("pk"), service=by_code[arg], visit__visited_on__lte=on)
+            Assistance.objects.filter(
+                visit__household=OuterRef("pk"),
+                service=by_code[arg],
+                visit__visited_on__lte=on,
+                visit__voided_at__isnull=True,
+            )
             .values("visit__household")
             .annotate(n=Sum("people_helped"))
             .values("n")
@@ -325,56 +353,3 @@ def households_sorted(households, key, *, on, services):
         expression = F("head_name")
     ordered = expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
     return households.order_by(ordered, "head_name", "pk")
-
-
-@dataclass
-class Trend:
-    """New adoptions per period and service: `counts[service id][i]` households in `periods[i]`."""
-
-    period: str
-    periods: list
-    counts: dict
-
-
-def _period_start(day, period):
-    if period == "week":
-        return day - timedelta(days=day.weekday())
-    return day.replace(day=1)
-
-
-def _period_back(start, period, n):
-    if period == "week":
-        return start - timedelta(weeks=n)
-    month = start.year * 12 + start.month - 1 - n
-    return date(month // 12, month % 12 + 1, 1)
-
-
-def adoption_trend(unit, *, on, period="month", periods=12, priority_only=False, services=None):
-    """Households adopting each service for the first time, per week or month, up to `on`; two queries.
-
-    `unit` is a province, commune or hamlet. The increase of adopted(U, S, ·)
-    over each period, read from the unit's own counters at the period
-    boundaries (the latest row on or before each), so the sum over all periods
-    since the first adoption equals adopted(U, S, D) as the rollups count it.
-    """
-    services = services if services is not None else coverage_services()
-    last = _period_start(on, period)
-    starts = [_period_back(last, period, n) for n in range(periods - 1, -1, -1)]
-    # As of the eve of each period, and as of `on` for the last one.
-    boundaries = [start - timedelta(days=1) for start in starts] + [on]
-    series = counters.level_of(unit).series(unit.pk, priority_only)
-    # The days with a row in the window, and the last one before it: dates only, then the figures of at
-    # most one row per boundary (plain queries: thirteen correlated subqueries cost more to build than to run).
-    before = series.filter(day__lt=boundaries[0]).order_by("-day").values("day")[:1]
-    days = sorted(
-        series.filter(Q(day__gte=boundaries[0], day__lte=on) | Q(day=Subquery(before))).values_list("day", flat=True)
-    )
-    row_days = [days[i - 1] if (i := bisect_right(days, boundary)) else None for boundary in boundaries]
-    stored = dict(series.filter(day__in={d for d in row_days if d}).values_list("day", "figures"))
-    adopted = [stored[day] if day else {} for day in row_days]
-    key = counters.adopted_key
-    counts = {
-        s.pk: [adopted[i + 1].get(key(s.pk), 0) - adopted[i].get(key(s.pk), 0) for i in range(periods)]
-        for s in services
-    }
-    return Trend(period, starts, counts)

@@ -7,6 +7,8 @@ one; team members reach only the pages of the hamlets their team serves.
 """
 
 from collections import Counter
+from datetime import date
+from typing import NamedTuple
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +18,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -34,24 +37,35 @@ from teams.audit import access_log
 from teams.models import AccessLog
 from teams.ratelimit import export_rate_limited
 
-from . import rollups, targets
+from . import rollups, targets, trends
+from .activity_export import activity_table
 from .charts import trend_charts
-from .exports import activity_table, export_response, household_table, rollup_table, sort_rows
+from .exports import export_response, household_table, rollup_table, sort_rows
 from .forms import CoverageFilter, TargetForm
 from .models import Target
+from .periods import period_containing
+from .reports import convention_of
 
 HOUSEHOLDS_PER_PAGE = 50
 
 
+class Filters(NamedTuple):
+    form: CoverageFilter
+    on: date
+    priority: bool
+    period: str  # of the trend: "week" or "month"
+
+
 def _filters(request):
-    """(form, as-of date, priority only, trend period) from the query string; bad values fall back to defaults."""
+    """The form, as-of date, priority only and trend period from the query string; bad values fall back to
+    defaults."""
     on, priority, period = timezone.localdate(), False, "month"
     form = CoverageFilter(request.GET or None, initial={"on": on, "period": period})
     if form.is_bound and form.is_valid():
         on = form.cleaned_data["on"] or on
         priority = form.cleaned_data["priority"]
         period = form.cleaned_data["period"] or period
-    return form, on, priority, period
+    return Filters(form, on, priority, period)
 
 
 def _query(on, priority):
@@ -89,7 +103,7 @@ def _target_summary(table):
     return summary
 
 
-def _province_table(province, on, priority, sort):
+def _province_table(province, on, priority, sort, export=False):
     rollup = rollups.for_province(province, on=on, priority_only=priority)
     all_targets = targets.targets_of_province(province.pk)
     query = _query(on, priority)
@@ -100,12 +114,13 @@ def _province_table(province, on, priority, sort):
         url_for=lambda c: f"{reverse('coverage_commune', args=[c.code])}?{query}",
         targets_for=lambda c: all_targets.for_commune(c.pk),
         total_targets=all_targets.province,
+        export=export,
     )
     sort_rows(table, sort)
     return rollup, table
 
 
-def _commune_table(commune, on, priority, sort):
+def _commune_table(commune, on, priority, sort, export=False):
     rollup = rollups.for_commune(commune, on=on, priority_only=priority)
     commune_targets = targets.targets_of_province(commune.province_id).for_commune(commune.pk)
     query = _query(on, priority)
@@ -116,6 +131,7 @@ def _commune_table(commune, on, priority, sort):
         url_for=lambda h: f"{reverse('coverage_hamlet', args=[h.pk])}?{query}",
         targets_for=lambda h: commune_targets,
         total_targets=commune_targets,
+        export=export,
     )
     sort_rows(table, sort)
     return rollup, table
@@ -125,13 +141,15 @@ def _hamlet_title(hamlet):
     return _("Coverage of %(unit)s by household") % {"unit": f"{hamlet.name}, {hamlet.commune.name}"}
 
 
-def _unit_page(request, *, kind, unit, rollup, table, form, on, priority, period, extra):
-    trend = rollups.adoption_trend(unit, on=on, period=period, priority_only=priority, services=rollup.services)
+def _unit_page(request, filters, *, kind, unit, rollup, table, **extra):
+    """The coverage page of a province, commune or hamlet: its table, target summary and trend charts."""
+    on, priority, period = filters.on, filters.priority, filters.period
+    trend = trends.adoption_trend(unit, on=on, period=period, priority_only=priority, services=rollup.services)
     context = {
         "kind": kind,
         "unit": unit,
         "table": table,
-        "form": form,
+        "form": filters.form,
         "on": on,
         "priority": priority,
         "period": period,
@@ -164,43 +182,45 @@ def coverage_index(request):
 @require_GET
 def province_page(request, code):
     province = _province(request, code)
-    form, on, priority, period = _filters(request)
-    rollup, table = _province_table(province, on, priority, request.GET.get("sort", "name"))
-    return _unit_page(
-        request,
-        kind="province",
-        unit=province,
-        rollup=rollup,
-        table=table,
-        form=form,
-        on=on,
-        priority=priority,
-        period=period,
-        extra={},
-    )
+    filters = _filters(request)
+    rollup, table = _province_table(province, filters.on, filters.priority, request.GET.get("sort", "name"))
+    return _unit_page(request, filters, kind="province", unit=province, rollup=rollup, table=table)
 
 
 @login_required
 @require_GET
 def commune_page(request, code):
     commune = _commune(request, code)
-    form, on, priority, period = _filters(request)
-    rollup, table = _commune_table(commune, on, priority, request.GET.get("sort", "name"))
-    activity = team_activity(commune, on=on)
+    filters = _filters(request)
+    on = filters.on
+    rollup, table = _commune_table(commune, on, filters.priority, request.GET.get("sort", "name"))
+    activity, labels = _activity(commune, on)
     return _unit_page(
         request,
+        filters,
         kind="commune",
         unit=commune,
         rollup=rollup,
         table=table,
-        form=form,
-        on=on,
-        priority=priority,
-        period=period,
-        extra={
-            "activity": activity_table(commune, activity, on=on, title=_("Teams' activity")),
-        },
+        activity=activity_table(commune, activity, on=on, title=_("Teams' activity"), period_labels=labels),
+        activity_periods=labels,
     )
+
+
+def _activity(commune, on):
+    """The commune's teams' activity in the province's reporting period up to `on`, and in the one before.
+
+    Returns (CommuneActivity, [label of each period with its dates]).
+    """
+    period = period_containing(on, convention=convention_of(commune.province_id))
+    previous = period.previous()
+    periods = [(period.start, min(period.end, on)), (previous.start, previous.end)]
+    labels = [
+        _("%(period)s, %(start)s–%(end)s")
+        % {"period": p.name, "start": date_format(start, "d/m"), "end": date_format(end, "d/m/Y")}
+        for p, (start, end) in zip((period, previous), periods, strict=True)
+    ]
+    return team_activity(commune, periods=periods), labels
 
 
 def _hamlet_rows(hamlet, on, priority, sort):
@@ -215,26 +235,12 @@ def _hamlet_rows(hamlet, on, priority, sort):
 @require_GET
 def hamlet_page(request, pk):
     hamlet = _hamlet(request, pk)
-    form, on, priority, period = _filters(request)
-    sort = request.GET.get("sort", "name")
-    rollup, households = _hamlet_rows(hamlet, on, priority, sort)
+    filters = _filters(request)
+    rollup, households = _hamlet_rows(hamlet, filters.on, filters.priority, request.GET.get("sort", "name"))
     page = Paginator(households, HOUSEHOLDS_PER_PAGE).get_page(request.GET.get("page"))
-    figures = rollups.by_household(page.object_list, on=on, services=rollup.services)
+    figures = rollups.by_household(page.object_list, on=filters.on, services=rollup.services)
     table = household_table(rollup, page.object_list, figures, title=_hamlet_title(hamlet))
-    return _unit_page(
-        request,
-        kind="hamlet",
-        unit=hamlet,
-        rollup=rollup,
-        table=table,
-        form=form,
-        on=on,
-        priority=priority,
-        period=period,
-        extra={
-            "page_obj": page,
-        },
-    )
+    return _unit_page(request, filters, kind="hamlet", unit=hamlet, rollup=rollup, table=table, page_obj=page)
 
 
 def _export(request, table, fmt, *, province):
@@ -250,7 +256,7 @@ def _export(request, table, fmt, *, province):
 def province_export(request, code, fmt):
     province = _province(request, code)
     _form, on, priority, _period = _filters(request)
-    _rollup, table = _province_table(province, on, priority, request.GET.get("sort", "name"))
+    _rollup, table = _province_table(province, on, priority, request.GET.get("sort", "name"), export=True)
     return _export(request, table, fmt, province=province)
 
 
@@ -260,7 +266,7 @@ def province_export(request, code, fmt):
 def commune_export(request, code, fmt):
     commune = _commune(request, code)
     _form, on, priority, _period = _filters(request)
-    _rollup, table = _commune_table(commune, on, priority, request.GET.get("sort", "name"))
+    _rollup, table = _commune_table(commune, on, priority, request.GET.get("sort", "name"), export=True)
     return _export(request, table, fmt, province=commune.province_id)
 
 
@@ -270,8 +276,9 @@ def commune_export(request, code, fmt):
 def activity_export(request, code, fmt):
     commune = _commune(request, code)
     _form, on, _priority, _period = _filters(request)
-    activity = team_activity(commune, on=on)
-    table = activity_table(commune, activity, on=on, title=_("Teams' activity in %(unit)s") % {"unit": commune.name})
+    activity, labels = _activity(commune, on)
+    title = _("Teams' activity in %(unit)s") % {"unit": commune.name}
+    table = activity_table(commune, activity, on=on, title=title, period_labels=labels)
     return _export(request, table, fmt, province=commune.province_id)
 
 

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -10,9 +11,11 @@ from teams.access import scope_for
 from teams.admin_scope import (
     CommuneFilter,
     HamletFilter,
+    LargeTableAdmin,
     ScopedAdmin,
     ScopedHistoryAdmin,
     ScopedInline,
+    SuperuserOnlyAdmin,
     filter_for,
     search_term_cleaned,
 )
@@ -22,7 +25,7 @@ from teams.models import AccessLog
 from .divisions import hamlets_move
 from .forms import CONSENT_HELP, CONSENT_LABEL
 from .lookup import households_search
-from .models import Commune, Hamlet, Household, Province
+from .models import Commune, Hamlet, Household, ImportRecord, Province
 from .registry import EDITABLE_FIELDS, household_create, household_deactivate, household_update
 from .search import normalize
 from .validators import vietnamese_phone
@@ -63,15 +66,47 @@ class CommuneAdmin(ScopedAdmin):
 
 
 class MoveHamletsForm(forms.Form):
+    """The commune, found by an accent-free search within the hamlets' province, and a new code for each
+    hamlet whose code the new commune already uses."""
+
+    search = forms.CharField(
+        label=_("Find the commune"),
+        required=False,
+        max_length=100,
+        help_text=_("Part of its name or its code, with or without accents (“ninh kieu”)."),
+    )
+    anywhere = forms.BooleanField(
+        label=_("Also communes of other provinces"),
+        required=False,
+        help_text=_("Only where provinces were merged: the hamlet's visits and figures change province too."),
+    )
     commune = forms.ModelChoiceField(queryset=Commune.objects.none(), label=_("New commune"))
 
-    def __init__(self, *args, communes, **kwargs):
+    def __init__(self, *args, communes, hamlets, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["commune"].queryset = communes.select_related("province").order_by("province__code", "name")
+        if not (self.is_bound and self.data.get("anywhere")):
+            communes = communes.filter(province__in={h.province_id for h in hamlets})
+        needle = normalize(self.data.get("search", "") if self.is_bound else "")
+        if needle:
+            found = [pk for pk, name, code in communes.values_list("pk", "name", "code") if needle in normalize(name)]
+            communes = communes.filter(Q(pk__in=found) | Q(code__startswith=needle))
+        self.fields["commune"].queryset = communes.select_related("province").order_by("name")
+        self.fields["commune"].empty_label = _("— choose the commune —")
+        self.hamlets = list(hamlets)
+        for hamlet in self.hamlets:
+            self.fields[f"code_{hamlet.pk}"] = forms.CharField(
+                label=_("New code of %(hamlet)s (now “%(code)s”)") % {"hamlet": hamlet.name, "code": hamlet.code},
+                required=False,
+                max_length=Hamlet._meta.get_field("code").max_length,
+                help_text=_("Only if the new commune already has a hamlet with its code."),
+            )
+
+    def recode(self):
+        return {h.pk: self.cleaned_data.get(f"code_{h.pk}", "") for h in self.hamlets}
 
 
 @admin.register(Hamlet)
-class HamletAdmin(ScopedAdmin):
+class HamletAdmin(ScopedHistoryAdmin):
     list_display = ["name", "code", "commune", "province"]
     list_filter = [filter_for(CommuneFilter, "commune")]
     search_fields = ["name", "code", "commune__name", "commune__code"]
@@ -87,28 +122,43 @@ class HamletAdmin(ScopedAdmin):
     def move_to_commune(self, request, queryset):
         """One action, as the 2025 reorganisation needed: households, teams and figures follow."""
         communes = scope_for(request.user).communes()
-        form = MoveHamletsForm(request.POST if "apply" in request.POST else None, communes=communes)
-        if form.is_valid():
+        hamlets = queryset.select_related("commune")
+        # "find" narrows the communes offered (the search field); "apply" moves.
+        applying = "apply" in request.POST
+        bound = applying or "find" in request.POST
+        form = MoveHamletsForm(request.POST if bound else None, communes=communes, hamlets=hamlets)
+        if applying and form.is_valid():
             try:
-                moved = hamlets_move(hamlets=queryset, commune=form.cleaned_data["commune"])
+                moved = hamlets_move(
+                    hamlets=hamlets, commune=form.cleaned_data["commune"], by=request.user, recode=form.recode()
+                )
             except ValidationError as e:
                 for message in e.messages:
-                    self.message_user(request, message, messages.ERROR)
+                    form.add_error(None, message)
+            else:
+                self.message_user(
+                    request,
+                    _("%(count)d hamlets moved to %(commune)s with their households, teams and history.")
+                    % {"count": moved, "commune": form.cleaned_data["commune"]},
+                    messages.SUCCESS,
+                )
                 return None
-            self.message_user(
-                request,
-                _("%(count)d hamlets moved to %(commune)s with their households, teams and history.")
-                % {"count": moved, "commune": form.cleaned_data["commune"]},
-                messages.SUCCESS,
+        elif bound and not applying:
+            form = MoveHamletsForm(
+                initial={"search": request.POST.get("search", ""), "anywhere": bool(request.POST.get("anywhere"))},
+                communes=communes,
+                hamlets=hamlets,
             )
-            return None
+            form.fields["commune"].queryset = (
+                MoveHamletsForm(request.POST, communes=communes, hamlets=hamlets).fields["commune"].queryset
+            )
         return render(
             request,
             "admin/households/hamlet/move.html",
             {
                 **self.admin_site.each_context(request),
                 "title": _("Move hamlets to another commune"),
-                "hamlets": queryset.select_related("commune"),
+                "hamlets": hamlets,
                 "form": form,
                 "opts": self.model._meta,
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
@@ -137,7 +187,7 @@ class HouseholdAdminForm(forms.ModelForm):
 
 
 @admin.register(Household)
-class HouseholdAdmin(ScopedHistoryAdmin):
+class HouseholdAdmin(LargeTableAdmin, ScopedHistoryAdmin):
     form = HouseholdAdminForm
     list_display = ["head_name", "address", "masked_phone", "hamlet", "people_count", "poverty", "active"]
     list_filter = [
@@ -155,7 +205,6 @@ class HouseholdAdmin(ScopedHistoryAdmin):
         "data_link", "active", "deactivated_on", "first_visited_on", "last_visited_on", "created_at", "updated_at",
     ]  # fmt: skip
     list_per_page = 50
-    show_full_result_count = False
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
@@ -268,3 +317,24 @@ class HouseholdAdmin(ScopedHistoryAdmin):
         if not normalize(term):
             return queryset, False
         return households_search(queryset, term, sees_phones=scope_for(request.user).handles_personal_data), False
+
+
+@admin.register(ImportRecord)
+class ImportRecordAdmin(SuperuserOnlyAdmin, admin.ModelAdmin):
+    """The audit trail of imports (who, when, which file, the counts): read only, kept."""
+
+    list_display = ["uploaded_at", "kind", "file_name", "user", "commune", "confirmed_at", "counts"]
+    list_filter = ["kind", ("confirmed_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["user", "commune"]
+    search_fields = ["file_name", "user__username"]
+    fields = ["kind", "file_name", "user", "commune", "uploaded_at", "confirmed_at", "counts", "column_map"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

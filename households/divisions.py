@@ -1,10 +1,7 @@
 """Administrative units: loading the GSO lists, importing hamlets, reorganising."""
 
-import csv
-from dataclasses import dataclass, field
-
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 from vietnam_provinces import Province as GsoProvince
 from vietnam_provinces import VietNamDivisionType
@@ -67,110 +64,40 @@ def divisions_load(*, province_code=None):
     return provinces_written, communes_written
 
 
-@dataclass
-class ImportReport:
-    created: int = 0
-    unchanged: int = 0
-    errors: list = field(default_factory=list)  # (line number, message)
-
-
-def hamlets_import(rows):
-    """Import hamlets from CSV rows `commune code, hamlet name[, code]`.
-
-    All or nothing: if any row is bad, nothing is stored and every bad row is
-    reported with its line number. A header line is recognised and skipped.
-    A row naming a hamlet that already exists (same commune and code) is left
-    as it is, so a file can be imported twice.
-    """
-    report = ImportReport()
-    communes = {c.code: c for c in Commune.objects.all()}
-    seen = {}
-    to_create = []
-    for line_number, row in rows:
-        cells = [c.strip() for c in row]
-        if not any(cells):
-            continue
-        if line_number == 1 and cells and not cells[0].isdigit():
-            continue  # header
-        if len(cells) < 2 or len(cells) > 3:
-            report.errors.append((line_number, _("expected 2 or 3 columns: commune code, hamlet name[, code]")))
-            continue
-        commune_code, name = cells[0], cells[1]
-        code = cells[2] if len(cells) == 3 and cells[2] else None
-        commune = communes.get(commune_code.zfill(5)) if commune_code.isdigit() else None
-        if commune is None:
-            report.errors.append((line_number, _("unknown commune code “%(code)s”") % {"code": commune_code}))
-            continue
-        if not name:
-            report.errors.append((line_number, _("the hamlet name is empty")))
-            continue
-        if len(name) > Hamlet._meta.get_field("name").max_length:
-            report.errors.append((line_number, _("the hamlet name is longer than 100 characters")))
-            continue
-        if code is None:
-            code = _hamlet_code_from_name(name)
-        if len(code) > Hamlet._meta.get_field("code").max_length:
-            report.errors.append((line_number, _("the hamlet code is longer than 20 characters")))
-            continue
-        key = (commune.pk, code)
-        if key in seen:
-            report.errors.append(
-                (
-                    line_number,
-                    _("the code “%(code)s” is repeated from line %(line)s") % {"code": code, "line": seen[key]},
-                )
-            )
-            continue
-        seen[key] = line_number
-        to_create.append(Hamlet(commune=commune, province_id=commune.province_id, name=name, code=code))
-    if report.errors:
-        return report
-    existing = set(
-        Hamlet.objects.filter(commune__in={h.commune_id for h in to_create}).values_list("commune_id", "code")
-    )
-    fresh = [h for h in to_create if (h.commune_id, h.code) not in existing]
-    with transaction.atomic():
-        Hamlet.objects.bulk_create(fresh, batch_size=1000)
-    report.created = len(fresh)
-    report.unchanged = len(to_create) - len(fresh)
-    return report
-
-
-def hamlets_import_file(path):
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        return hamlets_import(enumerate(csv.reader(f), start=1))
-
-
-def _hamlet_code_from_name(name):
-    from .search import normalize
-
-    return "-".join(normalize(name).split())[:20]
-
-
-def hamlets_move(*, hamlets, commune):
+def hamlets_move(*, hamlets, commune, by=None, recode=None):
     """Move hamlets to another commune, as the 2025 reorganisation did.
 
     Households, visits and their figures follow the hamlet (they hang on it);
     teams whose hamlets all move go along. A team serving a moving and a
     staying hamlet must be split first: teams serve hamlets of one commune.
+    `recode` ({hamlet id: new code}) gives a hamlet whose code the commune
+    already uses a new one in the same step. Every move is in the hamlet's
+    audit trail (from, to, who: `by`, when), shown on its history page.
     """
-    from teams.counters import provinces_lock
+    from teams.counters import province_keys_follow, provinces_lock
     from teams.counters_rebuild import rollups_rebuild
-    from teams.models import Adoption, Assistance, CoverageDay, Team, Visit
+    from teams.models import CoverageDay, Team
 
     hamlets = list(hamlets)
     hamlet_ids = {h.pk for h in hamlets}
     errors = []
+    recode = {pk: code.strip() for pk, code in (recode or {}).items() if pk in hamlet_ids and code.strip()}
+    for hamlet in hamlets:
+        hamlet.old_commune = hamlet.commune
+        if hamlet.pk in recode:
+            hamlet.code = recode[hamlet.pk]
     codes = [h.code for h in hamlets]
     for hamlet in hamlets:
-        if codes.count(hamlet.code) > 1:
+        if len(hamlet.code) > Hamlet._meta.get_field("code").max_length or not hamlet.code.isprintable():
+            errors.append(_("The new code “%(code)s” is not valid.") % {"code": hamlet.code})
+        elif codes.count(hamlet.code) > 1:
             errors.append(_("Two moving hamlets share the code “%(code)s”.") % {"code": hamlet.code})
         elif hamlet.commune_id == commune.pk:
             errors.append(_("%(hamlet)s is already in %(commune)s.") % {"hamlet": hamlet.name, "commune": commune})
         elif Hamlet.objects.filter(commune=commune, code=hamlet.code).exists():
             errors.append(
-                _("%(commune)s already has a hamlet with the code “%(code)s”.")
-                % {"commune": commune, "code": hamlet.code}
+                _("%(commune)s already has a hamlet with the code “%(code)s”: give %(hamlet)s a new code.")
+                % {"commune": commune, "code": hamlet.code, "hamlet": hamlet.name}
             )
     teams = Team.objects.filter(hamlets__in=hamlet_ids).distinct()
     for team in teams:
@@ -187,18 +114,14 @@ def hamlets_move(*, hamlets, commune):
     province_id = commune.province_id
     with transaction.atomic():
         provinces = {h.province_id for h in hamlets} | {province_id}
+        for pk, code in recode.items():
+            Hamlet.objects.filter(pk=pk).update(code=code)
         Hamlet.objects.filter(pk__in=hamlet_ids).update(commune=commune, province_id=province_id)
         Team.objects.filter(pk__in=[t.pk for t in teams]).update(commune=commune, province_id=province_id)
         households = Household.objects.filter(hamlet__in=hamlet_ids)
         # The distribution key follows when a hamlet changes province.
         households.exclude(province_id=province_id).update(province_id=province_id)
-        Visit.objects.filter(household__in=households).exclude(province_id=province_id).update(province_id=province_id)
-        Assistance.objects.filter(visit__household__in=households).exclude(province_id=province_id).update(
-            province_id=province_id
-        )
-        Adoption.objects.filter(household__in=households).exclude(province_id=province_id).update(
-            province_id=province_id
-        )
+        province_keys_follow(households=households, province_id=province_id)
         # The counters' writers hold a household's lock, then their province's, and read the hamlet's
         # commune under it: the same order here (households above, then the provinces) leaves no deadlock,
         # and no writer applies a delta to the old commune after the sums below are redone.
@@ -208,4 +131,22 @@ def hamlets_move(*, hamlets, commune):
         )
         # The hamlets' own counters follow them; the communes' and provinces' sums are redone from them.
         rollups_rebuild(provinces)
+        _moves_record(hamlets, commune, by, households)
     return len(hamlet_ids)
+
+
+def _moves_record(hamlets, commune, by, households):
+    """One audit-trail entry per moved hamlet: its row after the move, who moved it, and from where."""
+    counts = dict(
+        households.values_list("hamlet_id").annotate(n=models.Count("id")).order_by().values_list("hamlet_id", "n")
+    )
+    for hamlet in Hamlet.objects.filter(pk__in=[h.pk for h in hamlets]).select_related("commune"):
+        old = next(h.old_commune for h in hamlets if h.pk == hamlet.pk)
+        reason = _("Moved from %(old)s (%(old_code)s) to %(new)s (%(new_code)s) with %(n)s households.") % {
+            "old": old.name,
+            "old_code": old.code,
+            "new": commune.name,
+            "new_code": commune.code,
+            "n": counts.get(hamlet.pk, 0),
+        }
+        Hamlet.history.bulk_history_create([hamlet], update=True, default_user=by, default_change_reason=reason)

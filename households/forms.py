@@ -5,13 +5,16 @@ from django.utils.translation import gettext_lazy as _
 from teams.models import Service
 
 from .lookup import (
+    SEARCH_ORDER,
     households_lacking,
     households_needing_follow_up,
     households_never_visited,
     households_search,
+    households_search_forgiving,
 )
 from .models import Hamlet, Household
 from .registry import EDITABLE_FIELDS
+from .search import normalize
 from .validators import reject_control_characters, vietnamese_phone
 
 INVALID_CHOICE = {"invalid_choice": _("Choose one of the options in the list.")}
@@ -86,12 +89,23 @@ class HouseholdFilterForm(forms.Form):
         """Whether a filter beyond the search box is set (the filter panel opens)."""
         return self.is_bound and any(self.data.get(name) for name in ("hamlet", "show", "lacks"))
 
-    def apply(self, households):
-        """The households matching the valid filters; active ones unless "moved away" is asked."""
+    @property
+    def searching(self):
+        return bool(self.is_bound and self.is_valid() and normalize(self.cleaned_data.get("q", "")))
+
+    @property
+    def ordering(self):
+        """Names before addresses when searching, else alphabetical."""
+        return SEARCH_ORDER if self.searching else ("search_key", "id")
+
+    def apply(self, households, *, forgiving=False):
+        """The households matching the valid filters, ordered by `ordering`; active ones unless
+        "moved away" is asked. `forgiving` forgives a typo per word, when the plain search found none."""
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
         show = data.get("show") or self.SHOW_ALL
         households = households.filter(active=show != self.SHOW_MOVED_AWAY)
-        households = households_search(households, data.get("q", ""), sees_phones=self.sees_phones)
+        search = households_search_forgiving if forgiving else households_search
+        households = search(households, data.get("q", ""), sees_phones=self.sees_phones)
         if data.get("hamlet"):
             households = households.filter(hamlet=data["hamlet"])
         if show == self.SHOW_NEVER_VISITED:
@@ -100,7 +114,7 @@ class HouseholdFilterForm(forms.Form):
             households = households_needing_follow_up(households)
         if data.get("lacks"):
             households = households_lacking(households, data["lacks"])
-        return households
+        return households.order_by(*self.ordering)
 
 
 # The box governs the phone number alone (the check constraint household_phone_needs_consent):

@@ -1,8 +1,12 @@
 """Finding households in the field: accent-free search, list filters, service states.
 
-Search runs on `Household.search_key` (households.search): a plain substring
-match on a stored, normalised key, so it behaves the same on SQLite and
-PostgreSQL (where a trigram index serves it, migration 0002).
+Search runs on `Household.search_key` (households.search): a match on a
+stored, normalised key, so it behaves the same on SQLite and PostgreSQL
+(where a trigram index serves it, migration 0002). Members type the start of
+words ("duong" is Dương or đường, never the middle of "Nguyễn"); households
+whose head's name holds the words come before those found by their address;
+and when nothing matches, one typo per word is forgiven ("ngyen" finds
+Nguyễn). static/field/search.js does the same on the phone, offline.
 """
 
 import re
@@ -10,8 +14,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Exists, F, OuterRef, Prefetch, TextField, Value, When
-from django.db.models.functions import Greatest, Left, Length
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, TextField, Value, When
+from django.db.models.functions import Greatest, Left, Length, StrIndex
+from django.db.models.lookups import GreaterThan, LessThan
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -44,8 +49,36 @@ def _full_number(text):
         return ""
 
 
+def _word_start(key, word):
+    """The key has a word starting with `word` (its words are separated by single spaces)."""
+    return Q(**{f"{key}__startswith": word}) | Q(**{f"{key}__contains": f" {word}"})
+
+
+def _not_in_name(key, word):
+    """0 when `word` starts a word of the head's name (the key's part before " | "), else 1."""
+    at = StrIndex(F(key), Value(f" {word}"))  # the first match: in the name if the name has one
+    in_name = Case(
+        When(LessThan(at, StrIndex(F(key), Value(" | "))), then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return Case(
+        When(Q(**{f"{key}__startswith": word}), then=Value(0)),
+        When(GreaterThan(at, 0), then=in_name),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+
+
+def _search_key(households, text, *, sees_phones):
+    if sees_phones:
+        return "search_key", text, households
+    # The separator would reach into the phone's part of the key.
+    return "name_and_address", text.replace("|", " "), households.alias(name_and_address=_name_and_address_key())
+
+
 def households_search(households, query, *, sees_phones):
-    """Households whose head's name, address or phone contain every word typed.
+    """Households with a word starting with each word typed, in the head's name, address or phone,
+    annotated with `search_rank`: 0 when the head's name holds every word, more for each word found
+    only in the address (list them with `SEARCH_ORDER`).
 
     Someone who sees phones masked (`sees_phones` false) finds a household by
     its phone only when typing the full number: a part of it would let them
@@ -54,22 +87,93 @@ def households_search(households, query, *, sees_phones):
     text = normalize(query)
     if not text:
         return households
-    if sees_phones:
-        key = "search_key"
-    else:
-        households = households.alias(name_and_address=_name_and_address_key())
-        key = "name_and_address"
-        text = text.replace("|", " ")  # the separator would reach into the phone's part of the key
+    key, text, households = _search_key(households, text, sees_phones=sees_phones)
     if _PHONE_LIKE.match(text) and digits(text):
         # "0912 345 678" and "0912.345" are phone digits typed with separators.
         found = households.filter(**{f"{key}__contains": digits(text)})
         number = _full_number(text)
         if not sees_phones and number:
             found = found | households.filter(phone=number)
-        return found
+        return found.annotate(search_rank=Value(0, output_field=IntegerField()))
+    rank = Value(0, output_field=IntegerField())
     for word in text.split():
-        households = households.filter(**{f"{key}__contains": word})
-    return households
+        households = households.filter(_word_start(key, word))
+        rank = rank + _not_in_name(key, word)
+    return households.annotate(search_rank=rank)
+
+
+SEARCH_ORDER = ("search_rank", "search_key", "id")
+# A typo is forgiven in words of this length and more: "ngyen" → Nguyễn; "an" stays exact.
+TYPO_MIN_LENGTH = 4
+# The fuzzy pass reads the scope's keys: a team's hamlets, a few thousand households.
+TYPO_SCAN_LIMIT = 20_000
+
+
+def _one_edit_prefix(word, key_word):
+    """Whether a start of `key_word` is `word` with at most one letter wrong, missing, extra or swapped."""
+    for end in (len(word) - 1, len(word), len(word) + 1):
+        if 0 < end <= len(key_word) and _within_one_edit(word, key_word[:end]):
+            return True
+    return False
+
+
+def _within_one_edit(a, b):
+    if a == b:
+        return True
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (
+            len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+        )
+    if abs(len(a) - len(b)) != 1:
+        return False
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def _word_hit(word, key_words):
+    forgive = len(word) >= TYPO_MIN_LENGTH
+    return any(w.startswith(word) or (forgive and _one_edit_prefix(word, w)) for w in key_words)
+
+
+def key_matches_with_typo(key, words):
+    """Rank (as `search_rank`) of a search key for `words` with one typo per word forgiven, or None."""
+    name, _sep, rest = key.partition(" | ")
+    name_words, other_words = name.split(), rest.replace("|", " ").split()
+    rank = 0
+    for word in words:
+        if _word_hit(word, name_words):
+            continue
+        if not _word_hit(word, other_words):
+            return None
+        rank += 1
+    return rank
+
+
+def households_search_forgiving(households, query, *, sees_phones):
+    """`households_search` forgiving one typo per word, for when the exact search found nothing.
+
+    Reads the keys of `households` (a team's scope) and returns those that
+    match, ranked as `households_search` ranks them; an empty queryset for a
+    phone number, a query without a word long enough, or a scope too large.
+    """
+    text = normalize(query)
+    key, text, households = _search_key(households, text, sees_phones=sees_phones)
+    words = text.split()
+    none = households.none().annotate(search_rank=Value(0, output_field=IntegerField()))
+    if not words or _PHONE_LIKE.match(text) or max(map(len, words)) < TYPO_MIN_LENGTH:
+        return none
+    ranks = {}
+    for pk, value in households.values_list("pk", F(key))[: TYPO_SCAN_LIMIT + 1]:
+        rank = key_matches_with_typo(value, words)
+        if rank is not None:
+            ranks[pk] = rank
+    if not ranks or len(ranks) > TYPO_SCAN_LIMIT:
+        return none
+    rank = Case(
+        *(When(pk=pk, then=Value(r)) for pk, r in ranks.items() if r), default=Value(0), output_field=IntegerField()
+    )
+    return households.filter(pk__in=list(ranks)).annotate(search_rank=rank)
 
 
 def households_never_visited(households):

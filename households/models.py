@@ -5,6 +5,7 @@ PostgreSQL (Citus) can use it as distribution key and every dashboard query
 can filter on it (DESIGN.md, "Beyond one machine").
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -60,6 +61,9 @@ class Hamlet(models.Model):
     name = models.CharField(_("name"), max_length=100)
     code = models.CharField(_("code"), max_length=20, help_text=_("Unique within its commune."))
 
+    # Audit trail: renames, recodes and moves to another commune (`divisions.hamlets_move`: from, to, who, when).
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("hamlet")
         verbose_name_plural = _("hamlets")
@@ -73,7 +77,7 @@ class Hamlet(models.Model):
 
     def clean(self):
         # The province is the commune's, kept on the row for distribution: set here for the admin's forms;
-        # code that creates or moves hamlets sets it itself (hamlets_import, hamlets_move, the seeders).
+        # code that creates or moves hamlets sets it itself (hamlets_store, hamlets_move, the seeders).
         if self.commune_id is not None:
             self.province_id = self.commune.province_id
 
@@ -90,6 +94,10 @@ class Household(models.Model):
     hamlet = models.ForeignKey(Hamlet, on_delete=models.PROTECT, related_name="households", verbose_name=_("hamlet"))
     head_name = models.CharField(_("head of household"), max_length=100)
     address = models.CharField(_("address"), max_length=200)
+    # The commune's own household code (its lists carry one): what a re-import matches on first.
+    code = models.CharField(
+        _("household code"), max_length=30, blank=True, help_text=_("The commune's own code, when its lists have one.")
+    )
     phone = models.CharField(_("phone"), max_length=15, blank=True)
     people_count = models.PositiveSmallIntegerField(_("people in household"), default=1)
     poverty = models.CharField(_("poverty status"), max_length=10, choices=Poverty.choices, default=Poverty.NONE)
@@ -108,6 +116,8 @@ class Household(models.Model):
     first_visited_on = models.DateField(_("first visited on"), null=True, blank=True, editable=False)
     last_visited_on = models.DateField(_("last visited on"), null=True, blank=True, editable=False)
     search_key = models.TextField(editable=False, default="")
+    # Made by the phone that registered the household offline: a resend stores it once (teams.sync).
+    uuid = models.UUIDField(_("client id"), null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Audit trail: who changed what and when (derived fields are left out).
@@ -121,6 +131,10 @@ class Household(models.Model):
             models.CheckConstraint(condition=Q(people_count__gte=1), name="household_people_count_positive"),
             # Personal data: no phone number without the household's consent.
             models.CheckConstraint(condition=Q(phone="") | Q(consent_given=True), name="household_phone_needs_consent"),
+            # Imports match on the code (households.imports): one household per code in its hamlet.
+            models.UniqueConstraint(
+                fields=["hamlet", "code"], condition=~Q(code=""), name="household_code_unique_in_hamlet"
+            ),
         ]
         indexes = [
             # Coverage: households(U, D) counts active households per hamlet up to a date.
@@ -167,3 +181,51 @@ class Household(models.Model):
         if len(self.phone) < 10:
             return "•" * (len(self.phone) - 3) + self.phone[-3:]
         return self.phone[:4] + "•" * (len(self.phone) - 7) + self.phone[-3:]
+
+
+class ImportRecord(models.Model):
+    """An uploaded list (households or hamlets): its file until it is confirmed, then the audit entry.
+
+    The file is kept in the database, not on one app server's disk, so that
+    the preview and the confirmation may reach different servers; its bytes
+    are dropped once confirmed, and the counts stay (who, when, file, counts).
+    """
+
+    class Kind(models.TextChoices):
+        HOUSEHOLDS = "households", _("households")
+        HAMLETS = "hamlets", _("hamlets")
+
+    token = models.UUIDField(_("token"), unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("imported by"),
+        help_text=_("Empty for a file imported on the server (manage.py import_hamlets)."),
+    )
+    # The commune the rows go to; empty for an administrator's hamlet list that spans communes.
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("commune")
+    )
+    file_name = models.CharField(_("file name"), max_length=200)
+    content = models.BinaryField(_("file content"), editable=False, default=bytes)
+    # {header as in the file: our column key}, remembered for the user's next file with those headers.
+    column_map = models.JSONField(_("column mapping"), default=dict, blank=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)  # outcome: rows
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-uploaded_at"]
+        indexes = [
+            # The mapping remembered: the user's latest imports of a kind.
+            models.Index(fields=["user", "kind", "-uploaded_at"], name="import_user_kind_latest"),
+        ]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_kind_display()}, {self.uploaded_at:%d/%m/%Y %H:%M})"

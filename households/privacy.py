@@ -22,7 +22,7 @@ from .registry import household_update
 def household_data(household):
     """Everything stored about one household, as plain JSON-able data."""
     visits = (
-        Visit.objects.filter(household=household)
+        Visit.all_objects.filter(household=household)  # voided ones too: everything held about the household
         .select_related("member", "recorded_by")
         .prefetch_related("assistances__service")
         .order_by("visited_on", "recorded_at")
@@ -51,6 +51,8 @@ def household_data(household):
                 "member": v.member.full_name,
                 "recorded_by": v.recorded_by.get_username() if v.recorded_by else None,
                 "note": v.note,
+                "voided_on": v.voided_at.date().isoformat() if v.voided_at else None,
+                "void_reason": v.void_reason,
                 "help": [
                     {"service": a.service.code, "outcome": a.outcome, "people_helped": a.people_helped}
                     for a in v.assistances.all()
@@ -78,9 +80,9 @@ def household_anonymise(*, household):
         household = household_update(household=household, head_name=label, address="", phone="", consent_given=False)
         # The audit trail held the old values: it loses them too.
         household.history.update(head_name=label, address="", phone="")
-        visits = Visit.objects.filter(household=household)
-        visits.update(note="")
-        Visit.history.filter(household_id=household.pk).update(note="")
+        visits = Visit.all_objects.filter(household=household)
+        visits.update(note="", void_reason="")
+        Visit.history.filter(household_id=household.pk).update(note="", void_reason="")
         _admin_log_anonymise(household=household, visits=visits)
     return household
 

@@ -11,12 +11,15 @@ Households are never deleted: one that moved away is deactivated, leaves the
 coverage denominators from then on, and keeps its visit history.
 """
 
+from collections import defaultdict
+
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 # The one dependency of households on teams that STYLE.md allows: its write services keep the coverage
 # counters (teams.counters), which are a function of the household rows as an index is.
-from teams.counters import household_counters_update
+from teams.counters import Facts, contribution, counters_apply, household_counters_update
 
 from .models import Household
 from .search import normalize
@@ -110,6 +113,10 @@ def household_update(*, household, **fields):
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not editable: {', '.join(sorted(unknown))}")
+    return _household_correct(household, fields)
+
+
+def _household_correct(household, fields):
     changes = {
         name: value.strip() if isinstance(value, str) and name != "poverty" else value for name, value in fields.items()
     }
@@ -119,6 +126,34 @@ def household_update(*, household, **fields):
         if not household.consent_given:
             household.history.exclude(phone="").update(phone="")
     return household
+
+
+def households_import(*, new, changes, user=None, reason=""):
+    """Store an import in one transaction: `new` unsaved households, `changes` [(household, {field: value})].
+
+    Changed rows take the locked path of `household_update` one by one (they
+    may have visits, which their counters depend on), the household code
+    among their fields. New rows, which have no visits, are created in bulk
+    with their history, and their counters are added in one shift.
+    """
+    with transaction.atomic():
+        for household, fields in changes:
+            unknown = set(fields) - {*EDITABLE_FIELDS, "code"}
+            if unknown:
+                raise TypeError(f"not editable: {', '.join(sorted(unknown))}")
+            # simple_history reads these when the row is saved.
+            household._history_user, household._change_reason = user, reason
+            _household_correct(household, fields)
+        for household in new:
+            household.keys_derive()
+        created = bulk_create_with_history(
+            new, Household, batch_size=1000, default_user=user, default_change_reason=reason
+        )
+        events = defaultdict(int)
+        for household in created:
+            contribution(Facts.of(household), {}, {}, [], events)
+        counters_apply({}, events)
+    return created
 
 
 def household_deactivate(*, household, on=None):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from teams.access import can_log_visits, handles_personal_data, is_team_leader, scope_for
 from teams.audit import access_log
-from teams.models import AccessLog, Assistance, Service
+from teams.models import AccessLog, Assistance, Service, Visit
 from teams.ratelimit import export_rate_limited
 
 from .forms import AnonymiseForm, DeactivateForm, HouseholdFilterForm, HouseholdForm
@@ -77,10 +77,12 @@ def household_list(request):
     form = HouseholdFilterForm(
         request.GET or None, hamlets=hamlets, services=services, sees_phones=scope.handles_personal_data
     )
-    households = form.apply(households).order_by("search_key", "id")
     # What a row shows, and not the rest of a wide row: read 25 at a time by every member, all day.
-    households = households.only(*LIST_FIELDS)
-    page = counted_page(households, request.GET.get("page"), PAGE_SIZE)
+    page = counted_page(form.apply(households).only(*LIST_FIELDS), request.GET.get("page"), PAGE_SIZE)
+    if not page.object_list and form.searching:  # nothing as typed: forgive a typo per word
+        page = counted_page(
+            form.apply(households, forgiving=True).only(*LIST_FIELDS), request.GET.get("page"), PAGE_SIZE
+        )
     # The rows' hamlets are the team's, listed for the filter already: no join for them.
     hamlet_of = {hamlet.pk: hamlet for hamlet in hamlets}
     for household in page.object_list:
@@ -102,8 +104,10 @@ def household_detail(request, pk):
     adoptions = {a.service_id: a for a in household.adoptions.all()}
     # Retired services stay on the page where the household has a history with them.
     services = [s for s in Service.objects.order_by("order", "code") if s.active or s.pk in adoptions]
-    visits = (
-        household.visits.select_related("member", "recorded_by")
+    # Voided visits are listed too, marked: a correction is visible, never silent (DESIGN.md "Figures over time").
+    visits = list(
+        Visit.all_objects.filter(household=household)
+        .select_related("member", "recorded_by", "voided_by")
         .prefetch_related(Prefetch("assistances", queryset=Assistance.objects.select_related("service")))
         .order_by("-visited_on", "-recorded_at")[:HISTORY_SIZE]
     )
@@ -114,6 +118,7 @@ def household_detail(request, pk):
             "household": household,
             "states": service_states(household, services),
             "visits": visits,
+            "correctable": {visit.pk for visit in visits if scope.may_correct(visit)},
             "visit_count": household.visits.count(),
             "history_size": HISTORY_SIZE,
         },

@@ -5,7 +5,7 @@
 
 Runs `makemessages -l vi`, sets msgstr for each msgid found in the JSON files
 ({"English msgid": "Vietnamese text"}; for a plural entry the key is the
-singular msgid), compiles the .mo, and lists what is still untranslated.
+singular msgid; with a context, "context\u0004msgid"), compiles the .mo, and lists what is still untranslated.
 Holds a lock so two people filling at once do not lose each other's work.
 Never edit django.po by hand while someone else may run this.
 """
@@ -49,7 +49,9 @@ def main(paths):
         po.metadata["Plural-Forms"] = "nplurals=1; plural=0;"
         po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
         for entry in po:
-            text = translations.get(entry.msgid)
+            # A msgid with a context is keyed "context\u0004msgid" (gettext's own spelling); the plain msgid serves too.
+            text = translations.get(f"{entry.msgctxt}\x04{entry.msgid}") if entry.msgctxt else None
+            text = translations.get(entry.msgid) if text is None else text
             if text is None:
                 continue
             if entry.msgid_plural:
@@ -58,7 +60,8 @@ def main(paths):
                 entry.msgstr = text
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
-                entry.previous_msgid = None
+            # A leftover "#| msgid_plural" without its "#| msgid" is a syntax error to msgfmt.
+            entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
         po.save()
         manage("compilemessages", "-l", "vi", "--ignore=.venv/*")
     missing = [e.msgid for e in po if not e.translated() and not e.obsolete]

@@ -12,8 +12,10 @@ so no view or template derives a role on its own.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from households.models import Commune, Hamlet, Household, Province
@@ -162,14 +164,53 @@ class Scope:
             | Q(member__isnull=True, official__isnull=True, is_superuser=False)
         ).distinct()
 
+    def _by_province(self, model, household_path, manager="objects"):
+        """Rows of a large table that carry the distribution key: a province scope filters on it alone.
+
+        `household__in=households()` made PostgreSQL join or scan all of a
+        province's three million visits to list, count or page them; the
+        province column is indexed with the date (visits) and is the key a
+        distributed database shards on. A commune scope adds the household's
+        commune; a team its hamlets.
+        """
+        rows = getattr(model, manager)
+        if self.kind == self.ALL:
+            return rows.all()
+        if self.kind == self.PROVINCE:
+            return rows.filter(province=self.province)
+        if self.kind == self.COMMUNE:
+            return rows.filter(
+                province=self.commune.province_id, **{f"{household_path}__hamlet__commune": self.commune}
+            )
+        return rows.filter(**{f"{household_path}__in": self.households()})
+
     def visits(self):
-        return Visit.objects.filter(household__in=self.households())
+        """The visits that count (voided ones left out): what figures read."""
+        return self._by_province(Visit, "household")
+
+    def visits_with_voided(self):
+        """Every visit, voided ones included: the admin's list and the audit trail."""
+        return self._by_province(Visit, "household", manager="all_objects")
+
+    def correctable_visits(self):
+        """The visits this member or leader may correct or void in the field (DESIGN.md "Corrections").
+
+        Their team's (recorded by one of its members), at a household of its hamlets, not voided, and
+        visited on in the current or the previous calendar month. The visited-on date, not the date of
+        arrival, because figures and monthly reports are counted by it: a visit synced late but dated
+        three months back sits in figures already reported, and is corrected in the admin.
+        """
+        if self.kind != self.TEAM or self.member is None:
+            return Visit.objects.none()
+        return Visit.objects.filter(
+            member__team=self.team, household__in=self.households(), visited_on__gte=correction_window_start()
+        )
 
     def assistances(self):
-        return Assistance.objects.filter(visit__household__in=self.households())
+        return self._by_province(Assistance, "visit__household")
 
     def adoptions(self):
-        return Adoption.objects.filter(household__in=self.households())
+        return self._by_province(Adoption, "household")
 
     def unit_rows(self, rows):
         """Rows set for a province (no commune) or for one of its communes, such as coverage targets.
@@ -193,6 +234,16 @@ class Scope:
             return AccessLog.objects.filter(province=self.province)
         return AccessLog.objects.none()
 
+    def may_correct(self, visit):
+        """`correctable_visits` for one visit already read, at a household of this scope: no query."""
+        return (
+            self.kind == self.TEAM
+            and self.member is not None
+            and visit.voided_at is None
+            and visit.member.team_id == self.team.pk
+            and visit.visited_on >= correction_window_start()
+        )
+
     def for_model(self, model):
         """The scoped queryset of any model of Gõ Cửa (the admin's entry point)."""
         from django.contrib.auth import get_user_model
@@ -206,7 +257,7 @@ class Scope:
             Team: self.teams,
             Member: self.members,
             Official: self.officials,
-            Visit: self.visits,
+            Visit: self.visits_with_voided,
             Assistance: self.assistances,
             Adoption: self.adoptions,
             Service: Service.objects.all,
@@ -216,6 +267,12 @@ class Scope:
 
 
 NO_SCOPE = Scope(Scope.NONE)
+
+
+def correction_window_start(today=None):
+    """The first day a field correction reaches: the first of the previous calendar month."""
+    today = today or timezone.localdate()
+    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
 def scope_for(user):
@@ -294,6 +351,13 @@ def can_read_coverage(user):
     return scope.is_official or scope.kind == Scope.ALL
 
 
+def can_read_households(user):
+    """The households of the scope, phones masked, and each hamlet's follow-up list: officials (and superusers),
+    to follow up refusals and pending visits; they do not log visits. Teams have their own field list."""
+    scope = scope_for(user)
+    return scope.is_official or scope.kind == Scope.ALL
+
+
 def can_read_province_pages(user):
     """A province's page shows every commune of it: a province-wide scope or wider."""
     return scope_for(user).kind in (Scope.ALL, Scope.PROVINCE)
@@ -302,6 +366,17 @@ def can_read_province_pages(user):
 def can_read_commune_pages(user):
     """A commune's page shows every hamlet of it: not for a team, whose scope is some hamlets."""
     return scope_for(user).kind != Scope.TEAM
+
+
+def can_import_households(user):
+    """Household lists from Excel: a commune's official, a team's leader (their hamlets), superusers."""
+    scope = scope_for(user)
+    return scope.kind in (Scope.ALL, Scope.COMMUNE) or scope.is_leader
+
+
+def can_import_hamlets(user):
+    """Hamlet lists: a commune's official (their commune) and superusers."""
+    return scope_for(user).kind in (Scope.ALL, Scope.COMMUNE)
 
 
 def can_open_admin(user):
@@ -319,6 +394,16 @@ def coverage_communes(user):
     return scope_for(user).communes() if can_read_commune_pages(user) else Commune.objects.none()
 
 
+def can_submit_reports(user):
+    """The monthly report is submitted by its commune's officials (DESIGN.md "Monthly report")."""
+    return scope_for(user).kind == Scope.COMMUNE
+
+
+def can_set_reporting_periods(user):
+    """A province chooses its reporting periods: its officials, or a superuser."""
+    return scope_for(user).kind in (Scope.ALL, Scope.PROVINCE)
+
+
 PAGE_RULES = {
     rule.__name__: rule
     for rule in (
@@ -331,9 +416,14 @@ PAGE_RULES = {
         is_province_admin,
         handles_personal_data,
         can_read_coverage,
+        can_read_households,
         can_read_province_pages,
         can_read_commune_pages,
+        can_import_households,
+        can_import_hamlets,
         can_open_admin,
+        can_submit_reports,
+        can_set_reporting_periods,
     )
 }
 

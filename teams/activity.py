@@ -1,77 +1,119 @@
-"""Teams' activity: visits and households visited per member and per team of a commune.
+"""Teams' activity: visits and households visited per member and per team of a commune, per reporting period.
 
 Read from the visits themselves (not the coverage counters): the commune's
-coverage page shows it beside the rollups, and exports it.
+coverage page shows it beside the rollups, exports it, and the monthly report
+names the teams that logged no visit in the month. The periods are given as
+(first day, last day) pairs: the caller knows the province's reporting
+convention (coverage.periods), this module only counts.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
 
 from django.db import connection
+from django.db.models import Exists, OuterRef
 
 from .models import Member, Team, Visit
 
 
 @dataclass
 class Activity:
-    """Visits and distinct households visited in the 7 and 30 days ending on a date."""
+    """Visits and distinct households visited in each of the periods asked for, in their order."""
 
-    visits_7: int = 0
-    households_7: int = 0
-    visits_30: int = 0
-    households_30: int = 0
+    visits: list = field(default_factory=list)
+    households: list = field(default_factory=list)
+
+    @classmethod
+    def empty(cls, periods):
+        return cls([0] * len(periods), [0] * len(periods))
 
 
-# Per member and per team of a commune, in one statement: visits and distinct households in the
-# last 7 and 30 days. Plain SQL, the same on SQLite and PostgreSQL (CASE, not FILTER): compiling the
-# two aggregate querysets cost more than running them. It reads only columns of the member-and-date
-# index of visits (which includes household and province): on PostgreSQL an index-only scan.
+# Per member, per team, and for the commune, in one statement: visits and distinct households in each
+# period. Plain SQL, the same on SQLite and PostgreSQL (CASE, not FILTER): compiling the aggregate
+# querysets cost more than running them. It reads only columns of the member-and-date index of visits
+# (which includes household, province and voided_at, voided visits being left out): on PostgreSQL an index-only scan.
+_PERIOD_COUNTS = """
+       COUNT(CASE WHEN v.visited_on >= %s AND v.visited_on <= %s THEN 1 END),
+       COUNT(DISTINCT CASE WHEN v.visited_on >= %s AND v.visited_on <= %s THEN v.household_id END)"""
 _ACTIVITY_SQL = """
-SELECT {kind}, {unit},
-       COUNT(CASE WHEN v.visited_on >= %s THEN 1 END),
-       COUNT(DISTINCT CASE WHEN v.visited_on >= %s THEN v.household_id END),
-       COUNT(v.visited_on),
-       COUNT(DISTINCT v.household_id)
+SELECT {kind}, {unit}, {counts}
 FROM {visit} v JOIN {member} m ON m.id = v.member_id JOIN {team} t ON t.id = m.team_id
 WHERE v.province_id = %s AND t.commune_id = %s AND v.visited_on >= %s AND v.visited_on <= %s
+  AND v.voided_at IS NULL
 GROUP BY {unit}"""
+MEMBER, TEAM, COMMUNE = 0, 1, 2
 
 
-def _activity_counts(commune, week_from, month_from, on):
-    """({member id: Activity}, {team id: Activity}) of a commune's visits from `month_from` to `on`."""
+def _activity_counts(commune, periods):
+    """{(MEMBER|TEAM|COMMUNE, id): Activity} of a commune's visits in `periods`; one statement."""
     tables = {
         name: connection.ops.quote_name(model._meta.db_table)
         for name, model in (("visit", Visit), ("member", Member), ("team", Team))
     }
-    week, month, day = (connection.ops.adapt_datefield_value(d) for d in (week_from, month_from, on))
-    params = [week, week, commune.province_id, commune.pk, month, day]
+    adapt = connection.ops.adapt_datefield_value
+    counts = ",".join(_PERIOD_COUNTS for _period in periods)
+    count_params = [adapt(day) for start, end in periods for day in (start, end, start, end)]
+    where = [
+        commune.province_id,
+        commune.pk,
+        adapt(min(start for start, _end in periods)),
+        adapt(max(end for _start, end in periods)),
+    ]
     sql = " UNION ALL ".join(
-        _ACTIVITY_SQL.format(kind=kind, unit=unit, **tables) for kind, unit in (("0", "m.id"), ("1", "m.team_id"))
+        _ACTIVITY_SQL.format(kind=kind, unit=unit, counts=counts, **tables)
+        for kind, unit in ((MEMBER, "m.id"), (TEAM, "m.team_id"), (COMMUNE, "t.commune_id"))
     )
-    by_member, by_team = {}, {}
+    result = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, params * 2)
-        for kind, unit_id, *counts in cursor.fetchall():
-            (by_team if int(kind) else by_member)[unit_id] = Activity(*counts)
-    return by_member, by_team
+        cursor.execute(sql, (count_params + where) * 3)
+        for kind, unit_id, *numbers in cursor.fetchall():
+            result[(int(kind), unit_id)] = Activity(numbers[0::2], numbers[1::2])
+    return result
 
 
-def team_activity(commune, *, on):
-    """[(team, Activity, [(member, Activity)])] for the teams of a commune; three queries.
+@dataclass
+class CommuneActivity:
+    """A commune's activity in `periods`: per team (and its members) and for the whole commune."""
 
-    Lists active teams and members, and any inactive member with visits in the window.
+    periods: list  # [(first day, last day)]
+    teams: list  # [(team, Activity, [(member, Activity)])]
+    total: Activity
+
+    def idle_teams(self, index=0):
+        """The active teams that logged no visit in periods[index]."""
+        return [team for team, activity, _members in self.teams if team.active and not activity.visits[index]]
+
+
+def team_activity(commune, *, periods):
+    """The activity of a commune's teams in each (first day, last day) of `periods`; three queries.
+
+    Lists active teams and members, and any inactive member or team with visits in the periods.
     """
-    week_from, month_from = on - timedelta(days=6), on - timedelta(days=29)
-    by_member, by_team = _activity_counts(commune, week_from, month_from, on)
+    counted = _activity_counts(commune, periods)
+    empty = Activity.empty(periods)
     teams = Team.objects.filter(commune=commune).order_by("name")
     members = Member.objects.filter(team__commune=commune).order_by("team_id", "-role", "full_name")
     members_of = defaultdict(list)
     for member in members:
-        if member.active or member.pk in by_member:
-            members_of[member.team_id].append((member, by_member.get(member.pk, Activity())))
-    return [
-        (team, by_team.get(team.pk, Activity()), members_of[team.pk])
+        if member.active or (MEMBER, member.pk) in counted:
+            members_of[member.team_id].append((member, counted.get((MEMBER, member.pk), empty)))
+    rows = [
+        (team, counted.get((TEAM, team.pk), empty), members_of[team.pk])
         for team in teams
-        if team.active or team.pk in by_team
+        if team.active or (TEAM, team.pk) in counted
     ]
+    return CommuneActivity(list(periods), rows, counted.get((COMMUNE, commune.pk), empty))
+
+
+def idle_teams(*, province_id, start, end, commune=None):
+    """[(commune id, team name)] of the active teams of a province (or one commune) with no visit from `start` to `end`.
+
+    One query; a team's visits are its members' (whichever household they visited).
+    """
+    visited = Visit.objects.filter(
+        province_id=province_id, member__team=OuterRef("pk"), visited_on__gte=start, visited_on__lte=end
+    )
+    teams = Team.objects.filter(province_id=province_id, active=True, founded_on__lte=end)
+    if commune is not None:
+        teams = teams.filter(commune=commune)
+    return list(teams.filter(~Exists(visited)).order_by("commune_id", "name").values_list("commune_id", "name"))

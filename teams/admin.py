@@ -14,6 +14,7 @@ from households.models import Household
 from .admin_scope import (
     CommuneFilter,
     HamletFilter,
+    LargeTableAdmin,
     ScopedAdmin,
     ScopedHistoryAdmin,
     ScopedInline,
@@ -23,7 +24,7 @@ from .admin_scope import (
 from .counters import household_tracked
 from .logins import AdminLoginCreationForm, LoginChangeForm
 from .models import AccessLog, Adoption, Assistance, Member, Official, Service, Team, Visit
-from .visits import household_state_refresh, visit_date_problem, visit_delete
+from .visits import assistance_delete, household_state_refresh, visit_date_problem, visit_delete
 
 
 class MemberInline(ScopedInline, admin.TabularInline):
@@ -85,8 +86,10 @@ class OfficialAdmin(ScopedHistoryAdmin):
 
 @admin.register(Service)
 class ServiceAdmin(ScopedAdmin):
-    list_display = ["code", "name", "pillar", "order", "active", "counts_for_coverage", "counters_pending"]
-    list_editable = ["order", "active", "counts_for_coverage"]
+    list_display = [
+        "code", "name", "pillar", "order", "offered_from", "retired_on", "counts_for_coverage", "counters_pending",
+    ]  # fmt: skip
+    list_editable = ["order", "counts_for_coverage"]
     list_filter = ["pillar", "active"]
     search_fields = ["code", "name", "name_en"]
 
@@ -140,23 +143,44 @@ class VisitAdminForm(forms.ModelForm):
         return cleaned
 
 
+class VoidedFilter(admin.SimpleListFilter):
+    title = _("voided")
+    parameter_name = "voided"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("Counted")), ("yes", _("Voided"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(voided_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(voided_at__isnull=True)
+        return queryset
+
+
 @admin.register(Visit)
-class VisitAdmin(ScopedHistoryAdmin):
+class VisitAdmin(LargeTableAdmin, ScopedHistoryAdmin):
     """Corrections: saving or deleting a visit here recomputes its household's state."""
 
     form = VisitAdminForm
-    list_display = ["visited_on", "household", "member", "recorded_by", "recorded_at"]
+    list_display = ["visited_on", "household", "member", "recorded_by", "recorded_at", "voided"]
     list_filter = [
         filter_for(CommuneFilter, "household__hamlet__commune"),
         filter_for(HamletFilter, "household__hamlet"),
         "visited_on",
+        VoidedFilter,
     ]
+    # Voided in the field (teams.corrections): shown, not undone here; the visit stays out of the figures.
+    readonly_fields = ["voided_at", "voided_by", "void_reason"]
+
+    @admin.display(boolean=True, description=_("voided"), ordering="voided_at")
+    def voided(self, obj):
+        return obj.voided_at is not None
+
     search_fields = ["household__head_name", "member__full_name"]
     list_select_related = ["household", "member", "recorded_by"]
     autocomplete_fields = ["household", "member"]
-    date_hierarchy = "visited_on"
     inlines = [AssistanceInline]
-    show_full_result_count = False
 
     def save_model(self, request, obj, form, change):
         obj._households_to_refresh = {obj.household_id}
@@ -213,41 +237,44 @@ class ReadOnlyAdmin(ScopedAdmin):
 
 
 @admin.register(Adoption)
-class AdoptionAdmin(ReadOnlyAdmin):
+class AdoptionAdmin(LargeTableAdmin, ReadOnlyAdmin):
     """Derived from the visits: read only; correct the visits instead."""
 
     list_display = ["household", "service", "first_adopted_on", "last_outcome", "last_visited_on"]
     list_filter = ["service", "last_outcome", filter_for(CommuneFilter, "household__hamlet__commune")]
     search_fields = ["household__head_name"]
     list_select_related = ["household", "service"]
-    show_full_result_count = False
 
 
 @admin.register(Assistance)
-class AssistanceAdmin(ScopedHistoryAdmin, ReadOnlyAdmin):
+class AssistanceAdmin(LargeTableAdmin, ScopedHistoryAdmin, ReadOnlyAdmin):
     """Read here, with its audit trail; corrected through its visit."""
 
     list_display = ["visit", "service", "outcome", "people_helped"]
     list_filter = ["service", "outcome"]
     search_fields = ["visit__household__head_name"]
     list_select_related = ["visit__household", "service"]
-    show_full_result_count = False
 
     def has_delete_permission(self, request, obj=None):
         # Deleting a visit in the admin deletes its assistance: the cascade asks this.
         return ScopedAdmin.has_delete_permission(self, request, obj)
 
+    # Deleting rows here (one, or the list's action) recomputes their households' state and counters.
+    def delete_model(self, request, obj):
+        assistance_delete(assistances=[obj])
+
+    def delete_queryset(self, request, queryset):
+        assistance_delete(assistances=queryset.select_related("visit"))
+
 
 @admin.register(AccessLog)
-class AccessLogAdmin(ReadOnlyAdmin):
+class AccessLogAdmin(LargeTableAdmin, ReadOnlyAdmin):
     """Views of household pages and exports, for the province's administrators."""
 
     list_display = ["at", "user", "action", "unit", "household", "detail"]
-    list_filter = ["action"]
+    list_filter = ["action", "at"]
     search_fields = ["user__username", "unit", "household__head_name"]
     list_select_related = ["user", "household"]
-    date_hierarchy = "at"
-    show_full_result_count = False
 
 
 admin.site.site_header = _("Gõ Cửa administration")

@@ -24,8 +24,12 @@ subset of each pillar's services so that any counted set reads exactly.
 A household's *contribution* is its events (hamlet, priority flag, day, key,
 n): +1 "h" on its registration day, +1 "r" on its first visit, +1 "a…" on
 each first adoption, +1 per "g…" subset on its first adoption among them,
-people helped "p…" per service and visit day; none if it is inactive (the
-current flag counts for every date), none before its registration.
+people helped "p…" per service and visit day ("set up now" outcomes only),
+none before its registration. A deactivated household leaves the figures on
+its deactivation date: each of its "h", "r", "a…", "g…" events before that
+day is taken back (-1) on it, and later ones are not counted, so every earlier
+date keeps it (DESIGN.md "Coverage", households(U, D)); one deactivated without
+a date counts for no date. People helped are work done: they stay counted.
 
 Every write that can change a contribution (a visit recorded, corrected or
 deleted: `household_tracked`; a household registered, edited, moved or
@@ -37,7 +41,6 @@ another pillar adds "g…" subsets that old contributions lack: the service
 waits (`Service.counters_pending`) for `manage.py rebuild_counters`.
 """
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -47,6 +50,7 @@ from django.db import connection, transaction
 
 from households.models import Commune, Hamlet, Province
 
+from .counters_shift import counters_shift_rows, counters_shift_sql, sql_date
 from .models import Adoption, Assistance, CommuneCoverageDay, CoverageDay, ProvinceCoverageDay, Service, Visit
 
 # Short keys: a province holds about a million of these rows.
@@ -128,6 +132,14 @@ class Facts:
     active: bool
     priority: bool
     first_visited_on: date | None
+    deactivated_on: date | None = None
+
+    @property
+    def until(self):
+        """The day the household leaves the figures (None: it counts for every date from its registration)."""
+        if self.active:
+            return None
+        return self.deactivated_on or self.registered_on
 
     @classmethod
     def of(cls, household):
@@ -138,15 +150,25 @@ class Facts:
             household.active,
             household.is_priority,
             household.first_visited_on,
+            household.deactivated_on,
         )
 
 
-def events_add(events, facts, day, key, n):
-    """Count one event of a household (`facts`) in its "all" row and, for a priority household, its "priority" row."""
+def events_add(events, facts, day, key, n, *, leaves=True):
+    """Count one event of a household (`facts`) in its "all" row and, for a priority household, its "priority" row.
+
+    With `leaves`, the event is taken back on the household's deactivation
+    day, and not counted at all from that day on.
+    """
     day = max(day, facts.registered_on)
-    events[(facts.province_id, facts.hamlet_id, False, day, key)] += n
-    if facts.priority:
-        events[(facts.province_id, facts.hamlet_id, True, day, key)] += n
+    until = facts.until if leaves else None
+    if until is not None and day >= until:
+        return
+    flags = (False, True) if facts.priority else (False,)
+    for flag in flags:
+        events[(facts.province_id, facts.hamlet_id, flag, day, key)] += n
+        if until is not None:
+            events[(facts.province_id, facts.hamlet_id, flag, until, key)] -= n
 
 
 def contribution(facts, adopted_on, people, subsets, events=None):
@@ -155,8 +177,6 @@ def contribution(facts, adopted_on, people, subsets, events=None):
     `adopted_on`: {service id: first adopted on}; `people`: {(service id, visited on): people}.
     """
     events = events if events is not None else defaultdict(int)
-    if not facts.active:
-        return events
     events_add(events, facts, facts.registered_on, HOUSEHOLDS, 1)
     if facts.first_visited_on is not None:
         events_add(events, facts, facts.first_visited_on, REACHED, 1)
@@ -169,7 +189,7 @@ def contribution(facts, adopted_on, people, subsets, events=None):
             events_add(events, facts, min(days), pillar_key(subset), 1)
     for (service_id, day), n in people.items():
         if n:
-            events_add(events, facts, day, people_key(service_id), n)
+            events_add(events, facts, day, people_key(service_id), n, leaves=False)
     return events
 
 
@@ -205,15 +225,11 @@ _VISIT_FACTS_SQL = """
 SELECT 0, service_id, first_adopted_on, id, last_outcome, last_visited_on FROM {adoption} WHERE household_id = %s
 UNION ALL
 SELECT 1, a.service_id, v.visited_on, SUM(a.people_helped), NULL, NULL
-FROM {assistance} a JOIN {visit} v ON v.id = a.visit_id WHERE v.household_id = %s
+FROM {assistance} a JOIN {visit} v ON v.id = a.visit_id
+WHERE v.household_id = %s AND v.voided_at IS NULL AND a.outcome = 'set_up'
 GROUP BY a.service_id, v.visited_on
 UNION ALL
 SELECT 2, id, NULL, 0, pillar, NULL FROM {service}"""
-
-
-def _date(value):
-    # SQLite hands dates back as text from plain SQL.
-    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _visit_facts(household_id):
@@ -228,9 +244,9 @@ def _visit_facts(household_id):
         cursor.execute(_VISIT_FACTS_SQL.format(**tables), [household_id, household_id])
         for kind, service_id, on, n, text, last_on in cursor.fetchall():
             if kind == 0:
-                adoptions[service_id] = StoredAdoption(n, _date(on), text, _date(last_on))
+                adoptions[service_id] = StoredAdoption(n, sql_date(on), text, sql_date(last_on))
             elif kind == 1:
-                helped[(service_id, _date(on))] = n
+                helped[(service_id, sql_date(on))] = n
             else:
                 pillars.append((service_id, text))
     adopted_on = {service_id: adoption.first_adopted_on for service_id, adoption in adoptions.items()}
@@ -284,6 +300,8 @@ def household_counters_update(*, household, stored):
     old_facts = Facts.of(stored)
     if old_facts == new_facts:
         return
+    if old_facts.province_id != new_facts.province_id:
+        province_keys_follow(households=[household.pk], province_id=new_facts.province_id)
     facts, subsets, _adoptions = _visit_facts(household.pk)
     counters_apply(
         contribution(old_facts, facts.adopted_on, facts.people, subsets),
@@ -291,16 +309,16 @@ def household_counters_update(*, household, stored):
     )
 
 
-def figures_add(figures, delta):
-    """`figures` plus `delta` ({key: n} both), zeros left out."""
-    result = dict(figures)
-    for key, n in delta.items():
-        value = result.get(key, 0) + n
-        if value:
-            result[key] = value
-        else:
-            result.pop(key, None)
-    return result
+def province_keys_follow(*, households, province_id):
+    """The rows that carry a household's province (its visits, their assistance, its adoption rows) follow
+    it to `province_id`: on every path that moves a household (an edit to a hamlet of another province,
+    a hamlet moving to a commune of another province). `households`: ids or a queryset."""
+    for rows, path in (
+        (Visit.all_objects, "household__in"),  # voided visits too: they stay with their household
+        (Assistance.objects, "visit__household__in"),
+        (Adoption.objects, "household__in"),
+    ):
+        rows.filter(**{path: households}).exclude(province_id=province_id).update(province_id=province_id)
 
 
 def counters_apply(before, after):
@@ -336,14 +354,8 @@ def counters_apply(before, after):
             for (province_id, unit_id, flag, day, key), n in by_level[level].items():
                 if n:
                     series[(level, province_id, unit_id, flag)][day][key] = n
-        found = _stored_rows(series)
-        for level in LEVELS:
-            changed, new = [], []
-            for (of_level, province_id, unit_id, flag), by_day in series.items():
-                if of_level == level:
-                    _shift(level, province_id, unit_id, flag, by_day, found[(level, unit_id, flag)], changed, new)
-            _figures_update(level, changed)
-            level.model.objects.bulk_create(new)
+        # PostgreSQL shifts set-based (a late visit costs a few statements, not a row each); SQLite in Python.
+        (counters_shift_sql if connection.vendor == "postgresql" else counters_shift_rows)(LEVELS, series)
 
 
 def _communes_of(hamlet_ids):
@@ -358,61 +370,3 @@ def _communes_of(hamlet_ids):
 def provinces_lock(province_ids):
     """Lock the provinces' rows, in id order: what every writer of their counters holds."""
     list(Province.objects.select_for_update(no_key=True).filter(pk__in=province_ids).order_by("pk").values_list("pk"))
-
-
-# The counter shift runs in every visit's transaction, under the province's lock: its read and its
-# updates are plain SQL (the same on SQLite and PostgreSQL), which costs a fraction of compiling
-# the equivalent querysets, and keeps the lock short.
-_STORED_ROWS_SQL = (
-    "SELECT {index}, id, day, figures FROM {table} WHERE {unit} = %s AND priority_only = %s"
-    " AND (day >= %s OR day = (SELECT MAX(day) FROM {table} WHERE {unit} = %s AND priority_only = %s AND day < %s))"
-)
-
-
-def _stored_rows(series):
-    """{(level, unit, flag): [(id, day, figures)]}: each series' rows from its first changed day on,
-    and the one before them that they build on; all series in one query."""
-    statements, params = [], []
-    for index, (level, province_id, unit_id, flag) in enumerate(series):
-        first = connection.ops.adapt_datefield_value(min(series[(level, province_id, unit_id, flag)]))
-        statements.append(_STORED_ROWS_SQL.format(index=index, table=level.table, unit=level.unit_column))
-        params += [unit_id, flag, first, unit_id, flag, first]
-    keys = [(level, unit_id, flag) for level, _province_id, unit_id, flag in series]
-    found = {key: [] for key in keys}
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(statements), params)
-        for index, pk, day, figures in cursor.fetchall():
-            # SQLite hands back JSON as text.
-            figures = json.loads(figures) if isinstance(figures, str) else figures
-            found[keys[index]].append((pk, _date(day), figures))
-    return found
-
-
-def _figures_update(level, changed):
-    """Store the new figures of existing rows: [(id, figures)]."""
-    if not changed:
-        return
-    field = level.model._meta.get_field("figures")
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {level.table} SET figures = %s WHERE id = %s",
-            [(field.get_db_prep_value(figures, connection), pk) for pk, figures in changed],
-        )
-
-
-def _shift(level, province_id, unit_id, flag, by_day, stored, changed, new):
-    """Add `by_day` ({day: {key: n}}) to the series from `stored` rows: collects rows to update and to create."""
-    first = min(by_day)
-    stored = sorted(stored, key=lambda row: row[1])
-    previous = stored[0][2] if stored and stored[0][1] < first else {}
-    existing = {day: (pk, figures) for pk, day, figures in stored if day >= first}
-    running, figures_before = {}, previous
-    for day in sorted(set(existing) | set(by_day)):
-        if day in by_day:
-            running = figures_add(running, by_day[day])
-        row = existing.get(day)
-        if row is None:
-            new.append(level.row(province_id, unit_id, flag, day, figures_add(figures_before, running)))
-        else:
-            pk, figures_before = row
-            changed.append((pk, figures_add(figures_before, running)))

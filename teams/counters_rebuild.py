@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.db.models import BooleanField, Case, Count, Sum, Value, When
 from django.db.models.functions import Greatest
 
-from households.models import Hamlet, Household
+from households.models import Hamlet, Household, Province
 
 from .counters import (
     COMMUNE,
@@ -25,18 +25,24 @@ from .counters import (
     Facts,
     adopted_key,
     events_add,
-    figures_add,
     people_key,
     pillar_key,
     pillar_subsets,
     provinces_lock,
 )
-from .models import Adoption, Assistance, CoverageDay, Service
+from .counters_shift import figures_add, figures_update
+from .models import Adoption, Assistance, CoverageDay, Outcome, Service
 
 
 def counters_rebuild(*, province=None, batch_size=2000, mark_counted=True):
-    """Recompute every counter from the base tables, set-based, one commune at a time.
+    """Recompute every counter from the base tables, set-based, one commune per transaction.
 
+    Each commune is recomputed under its province's lock (the lock every
+    visit's counter update takes), in a transaction of its own: a visit waits
+    for one commune's rebuild at most, never for the whole province's. The
+    rows computed are compared with the stored ones and only the differences
+    written, so a rebuild of counters that were right rewrites nothing and
+    leaves no dead rows behind. The province's rows follow, from its communes'.
     A rebuild of every province also counts the services that waited for it
     (`Service.counters_pending`), unless `mark_counted` is false (a
     migration older than that column). Returns the number of rows written.
@@ -44,31 +50,63 @@ def counters_rebuild(*, province=None, batch_size=2000, mark_counted=True):
     hamlets = Hamlet.objects.all()
     if province is not None:
         hamlets = hamlets.filter(province=province)
+    services = list(Service.objects.values_list("pk", "pillar"))
+    subsets = pillar_subsets(services)
+    communes = hamlets.order_by("province_id", "commune_id").values_list("province_id", "commune_id").distinct()
+    by_province = defaultdict(list)
+    for province_id, commune_id in communes:
+        by_province[province_id].append(commune_id)
     written = 0
-    with transaction.atomic():
-        services = list(Service.objects.values_list("pk", "pillar"))
-        subsets = pillar_subsets(services)
-        provinces_lock(hamlets.values("province_id"))
-        for level in LEVELS:
-            old = level.model.objects.all()
-            (old if province is None else old.filter(province=province)).delete()
-        communes = hamlets.order_by("province_id", "commune_id").values_list("province_id", "commune_id").distinct()
-        by_province = defaultdict(list)
-        for province_id, commune_id in communes:
-            by_province[province_id].append(commune_id)
-        for province_id, commune_ids in by_province.items():
-            commune_rows = []
-            for commune_id in commune_ids:
+    for province_id, commune_ids in by_province.items():
+        for commune_id in commune_ids:
+            with transaction.atomic():
+                provinces_lock([province_id])
                 hamlet_rows = list(_cumulate(_commune_events(commune_id, subsets)))
-                written += _write(HAMLET, hamlet_rows, batch_size)
-                rows = list(_sum_series(hamlet_rows, commune_id))
-                written += _write(COMMUNE, rows, batch_size)
-                commune_rows += rows
-            written += _write(PROVINCE, _sum_series(commune_rows, province_id), batch_size)
-        if province is None and mark_counted:
-            _pending_clear(services)
-        _analyze()
+                written += _replace(HAMLET, HAMLET.model.objects.filter(hamlet__commune_id=commune_id), hamlet_rows)
+                commune_rows = _sum_series(hamlet_rows, commune_id)
+                written += _replace(COMMUNE, COMMUNE.model.objects.filter(commune_id=commune_id), commune_rows)
+        with transaction.atomic():
+            provinces_lock([province_id])
+            COMMUNE.model.objects.filter(province_id=province_id).exclude(commune_id__in=commune_ids).delete()
+            commune_rows = (
+                COMMUNE.model.objects.filter(province_id=province_id)
+                .order_by("commune_id", "priority_only", "day")
+                .values_list("province_id", "commune_id", "priority_only", "day", "figures")
+            )
+            province_rows = _sum_series(commune_rows.iterator(chunk_size=5000), province_id)
+            written += _replace(PROVINCE, PROVINCE.model.objects.filter(province_id=province_id), province_rows)
+    if province is None:
+        with transaction.atomic():
+            # Provinces without hamlets count nothing.
+            provinces_lock(Province.objects.values("pk"))
+            for level in LEVELS:
+                level.model.objects.exclude(province_id__in=list(by_province)).delete()
+            if mark_counted:
+                _pending_clear(services)
+    _analyze()
     return written
+
+
+def _replace(level, stored, rows, batch_size=2000):
+    """Make the `stored` rows of a level equal to `rows` ((province, unit, flag, day, figures)): insert the
+    missing, update the changed, delete the stale; returns how many rows were written."""
+    found = {
+        (unit_id, flag, day): (pk, figures)
+        for pk, unit_id, flag, day, figures in stored.values_list(
+            "pk", f"{level.unit}_id", "priority_only", "day", "figures"
+        )
+    }
+    new, changed = [], []
+    for row in rows:
+        stored_row = found.pop((row[1], row[2], row[3]), None)
+        if stored_row is None:
+            new.append(row)
+        elif stored_row[1] != row[4]:
+            changed.append((stored_row[0], row[4]))
+    if found:
+        level.model.objects.filter(pk__in=[pk for pk, _figures in found.values()]).delete()
+    figures_update(level, changed)
+    return _write(level, new, batch_size) + len(changed) + len(found)
 
 
 def _pending_clear(services):
@@ -162,34 +200,43 @@ def _priority(prefix=""):
 
 
 def _commune_events(commune_id, subsets):
-    """{(province, hamlet, flag, day, key): n} of every active household of one commune."""
+    """{(province, hamlet, flag, day, key): n} of every household of one commune (`teams.counters.contribution`).
+
+    Households are grouped by what their events depend on (days, priority,
+    and whether and when they were deactivated), so the work stays set-based.
+    """
     events = defaultdict(int)
-    households = Household.objects.filter(hamlet__commune_id=commune_id, active=True)
+    households = Household.objects.filter(hamlet__commune_id=commune_id)
 
-    def add(province_id, hamlet_id, priority, day, key, n):
-        events[(province_id, hamlet_id, False, day, key)] += n
-        if priority:
-            events[(province_id, hamlet_id, True, day, key)] += n
+    def add(row, day, key, n, *, leaves=True):
+        facts = Facts(
+            row["province_id"],
+            row["hamlet_id"],
+            row["registered_on"],
+            row["active"],
+            row["prio"],
+            None,
+            row["deactivated_on"],
+        )
+        events_add(events, facts, day, key, n, leaves=leaves)
 
-    for row in (
-        households.values("province_id", "hamlet_id", "registered_on", prio=_priority())
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        add(row["province_id"], row["hamlet_id"], row["prio"], row["registered_on"], HOUSEHOLDS, row["n"])
+    fields = ("province_id", "hamlet_id", "registered_on", "active", "deactivated_on")
+    for row in households.values(*fields, prio=_priority()).annotate(n=Count("id")).order_by():
+        add(row, row["registered_on"], HOUSEHOLDS, row["n"])
     for row in (
         households.filter(first_visited_on__isnull=False)
-        .values("province_id", "hamlet_id", prio=_priority(), d=Greatest("first_visited_on", "registered_on"))
+        .values(*fields, prio=_priority(), d=Greatest("first_visited_on", "registered_on"))
         .annotate(n=Count("id"))
         .order_by()
     ):
-        add(row["province_id"], row["hamlet_id"], row["prio"], row["d"], REACHED, row["n"])
+        add(row, row["d"], REACHED, row["n"])
     helped = (
-        Assistance.objects.filter(visit__household__hamlet__commune_id=commune_id, visit__household__active=True)
+        Assistance.objects.filter(
+            visit__household__hamlet__commune_id=commune_id, visit__voided_at__isnull=True, outcome=Outcome.SET_UP
+        )
         .values(
             "service_id",
-            "visit__household__province_id",
-            "visit__household__hamlet_id",
+            *(f"visit__household__{name}" for name in fields),
             prio=_priority("visit__household__"),
             d=Greatest("visit__visited_on", "visit__household__registered_on"),
         )
@@ -198,25 +245,19 @@ def _commune_events(commune_id, subsets):
     )
     for row in helped:
         if row["n"]:
-            add(
-                row["visit__household__province_id"],
-                row["visit__household__hamlet_id"],
-                row["prio"],
-                row["d"],
-                people_key(row["service_id"]),
-                row["n"],
-            )
+            household = {name: row[f"visit__household__{name}"] for name in fields}
+            add({**household, "prio": row["prio"]}, row["d"], people_key(row["service_id"]), row["n"], leaves=False)
     # Adoptions and pillars need each household's dates together: streamed in household order.
     adoptions = (
-        Adoption.objects.filter(
-            household__hamlet__commune_id=commune_id, household__active=True, first_adopted_on__isnull=False
-        )
+        Adoption.objects.filter(household__hamlet__commune_id=commune_id, first_adopted_on__isnull=False)
         .order_by("household_id")
         .values_list(
             "household_id",
             "household__province_id",
             "household__hamlet_id",
             "household__registered_on",
+            "household__active",
+            "household__deactivated_on",
             "household__poverty",
             "household__policy_family",
             "service_id",
@@ -224,14 +265,24 @@ def _commune_events(commune_id, subsets):
         )
     )
     current, adopted_on = None, {}
-    for household_id, province_id, hamlet_id, registered_on, poverty, policy, service_id, day in adoptions.iterator(
-        chunk_size=5000
-    ):
+    for (
+        household_id,
+        province_id,
+        hamlet_id,
+        registered_on,
+        active,
+        deactivated_on,
+        poverty,
+        policy,
+        service_id,
+        day,
+    ) in adoptions.iterator(chunk_size=5000):
         if current is not None and current[0] != household_id:
             _adoption_events(events, current[1], adopted_on, subsets)
             adopted_on = {}
         priority = Household.priority_of(poverty=poverty, policy_family=policy)
-        current = (household_id, Facts(province_id, hamlet_id, registered_on, True, priority, None))
+        facts = Facts(province_id, hamlet_id, registered_on, active, priority, None, deactivated_on)
+        current = (household_id, facts)
         adopted_on[service_id] = day
     if current is not None:
         _adoption_events(events, current[1], adopted_on, subsets)

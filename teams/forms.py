@@ -8,7 +8,7 @@ from django.utils.translation import pgettext_lazy
 from households.validators import reject_control_characters, vietnamese_phone
 
 from .models import Member, Outcome
-from .visits import Help, visit_date_problem
+from .visits import Help, people_helped_problem, visit_date_problem
 
 NOTHING = ""
 # The outcome buttons in the order a thumb meets them.
@@ -34,7 +34,7 @@ class VisitForm(forms.Form):
     )
     people_helped = forms.IntegerField(
         label=_("People helped"),
-        help_text=_("For each service set up now."),
+        help_text=_("For each service set up now: from 1 to the household's people."),
         initial=1,
         min_value=0,
         max_value=99,
@@ -45,6 +45,8 @@ class VisitForm(forms.Form):
         },
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    # Set when the member, told that the same visit was saved minutes ago (Back then Save), saves another one.
+    again = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, household, services, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,6 +58,8 @@ class VisitForm(forms.Form):
         self.fields["visited_on"].widget.attrs.update(
             {"max": today.isoformat(), "min": household.registered_on.isoformat()}
         )
+        if people := getattr(household, "people_count", None):
+            self.fields["people_helped"].widget.attrs["max"] = people
         for service in services:
             self.fields[self.service_field_name(service)] = forms.ChoiceField(
                 label=service.display_name,
@@ -88,6 +92,12 @@ class VisitForm(forms.Form):
             self.data = self.data.copy()
             self.data["uuid"] = str(uuid.uuid4())
             self.add_error(None, _("The form was damaged on the way. Check it and save again."))
+        people = cleaned.get("people_helped")
+        set_up = any(cleaned.get(self.service_field_name(s)) == Outcome.SET_UP for s in self.services)
+        if set_up and people is not None:
+            problem = people_helped_problem(outcome=Outcome.SET_UP, people_helped=people, household=self.household)
+            if problem:
+                self.add_error("people_helped", problem)
         return cleaned
 
     def outcomes(self):
@@ -99,6 +109,31 @@ class VisitForm(forms.Form):
             if outcome:
                 result[service] = Help(outcome, people if outcome == Outcome.SET_UP else 0)
         return result
+
+
+def visit_initial(visit):
+    """The visit form's initial data for correcting `visit`: its UUID, date, note and help."""
+    help_given = list(visit.assistances.select_related("service"))
+    people = max((a.people_helped for a in help_given), default=0)
+    initial = {"uuid": visit.pk, "visited_on": visit.visited_on, "note": visit.note, "people_helped": people or 1}
+    initial.update({VisitForm.service_field_name(a.service): a.outcome for a in help_given})
+    return initial
+
+
+class VisitVoidForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for voiding"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Give the reason for voiding this visit.")},
+    )
+
+    def clean_reason(self):
+        reason = " ".join(self.cleaned_data["reason"].split())  # line breaks typed in the box become spaces
+        reject_control_characters(reason)
+        if not reason:
+            raise forms.ValidationError(_("Give the reason for voiding this visit."))
+        return reason
 
 
 class MemberForm(forms.ModelForm):

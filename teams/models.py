@@ -9,7 +9,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Manager, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -134,7 +134,22 @@ class Service(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=150, blank=True)
     pillar = models.CharField(_("pillar"), max_length=12, choices=Pillar.choices)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-    active = models.BooleanField(_("active"), default=True)
+    # The catalogue over time (DESIGN.md "Figures over time"): a service is in effect from `offered_from`
+    # (empty: since records began) to the eve of `retired_on`. For a date D the coverage figures use the
+    # services in effect on D; `active` (offered for new outcomes) follows `retired_on` (`save`).
+    offered_from = models.DateField(
+        _("offered from"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: offered since records began. Before this date its coverage shows “—”."),
+    )
+    retired_on = models.DateField(
+        _("retired on"),
+        null=True,
+        blank=True,
+        help_text=_("From this date no new outcome is recorded for it; earlier figures keep it."),
+    )
+    active = models.BooleanField(_("offered now"), default=True, editable=False)
     counts_for_coverage = models.BooleanField(_("counts for coverage"), default=True)
     # A service added in the admin, or moved to another pillar, lacks the pillar counts of the households
     # that adopted its pillar's other services (teams.counters): the coverage pages leave it out until
@@ -154,6 +169,35 @@ class Service(models.Model):
     def __str__(self):
         return self.display_name
 
+    def save(self, *args, **kwargs):
+        # Retiring is a date: code that only clears `active` retires the service today.
+        if not self.active and self.retired_on is None:
+            self.retired_on = timezone.localdate()
+        self.active = self.retired_on is None
+        if (fields := kwargs.get("update_fields")) is not None and {"active", "retired_on"} & set(fields):
+            kwargs["update_fields"] = {*fields, "active", "retired_on"}
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.retired_on and self.retired_on > timezone.localdate():
+            raise ValidationError({"retired_on": _("The retirement date cannot be in the future.")})
+        if self.offered_from and self.retired_on and self.retired_on <= self.offered_from:
+            raise ValidationError({"retired_on": _("A service is retired after the date it was offered from.")})
+
+    @staticmethod
+    def in_effect_q(on):
+        """The services in effect on day `on`: offered by then and not yet retired."""
+        return (Q(offered_from__isnull=True) | Q(offered_from__lte=on)) & (
+            Q(retired_on__isnull=True) | Q(retired_on__gt=on)
+        )
+
+    def in_effect_on(self, on):
+        return (self.offered_from is None or self.offered_from <= on) and (
+            self.retired_on is None or self.retired_on > on
+        )
+
     @property
     def display_name(self):
         if self.name_en and (get_language() or "").startswith("en"):
@@ -171,8 +215,15 @@ class Outcome(models.TextChoices):
 ADOPTED_OUTCOMES = (Outcome.SET_UP, Outcome.ALREADY_HAD)
 
 
+class CountedVisits(models.Manager):
+    """`Visit.objects`: the visits that count, voided ones left out of every figure (`Visit.all_objects` has all)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(voided_at__isnull=True)
+
+
 class Visit(models.Model):
-    """One call at one household on one day. The id is made by the client."""
+    """One call at one household on one day. The id is made by the client. A voided visit stays, out of the figures."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     province = models.ForeignKey(
@@ -194,8 +245,19 @@ class Visit(models.Model):
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Voided (DESIGN.md "Corrections"): kept with its help and audit trail, out of every figure. The reason's
+    # database default lets the scale seeder's COPY leave the three columns out.
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True, editable=False)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("voided by"), editable=False,
+    )  # fmt: skip
+    void_reason = models.CharField(_("reason for voiding"), max_length=500, blank=True, default="", db_default="")
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    # The first manager is the default one, related managers' (`household.visits`) included.
+    objects = CountedVisits()
+    all_objects = Manager()  # noqa: DJ012 (ruff takes only `objects` for a manager)
 
     class Meta:
         verbose_name = _("visit")
@@ -207,9 +269,19 @@ class Visit(models.Model):
             # "My work" and team activity: a member's visits in a period. The commune page counts
             # distinct households over a month of its members' visits: on PostgreSQL the index
             # alone answers it (an index-only scan), without fetching thousands of visit rows.
-            models.Index(fields=["member", "visited_on"], include=["household", "province"], name="visit_member_date"),
-            # Dashboards filter on the distribution key and a period.
-            models.Index(fields=["province", "visited_on"], name="visit_province_date"),
+            # `voided_at` is included so that the filter on it (`Visit.objects`) keeps those scans index-only.
+            models.Index(
+                fields=["member", "visited_on"],
+                include=["household", "province", "voided_at"],
+                name="visit_member_date",
+            ),
+            # Dashboards filter on the distribution key and a period; the admin's list reads a page in its
+            # order (-visited_on, -recorded_at, -id) by a backward scan, stopping after the page (issue 17).
+            models.Index(
+                fields=["province", "visited_on", "recorded_at", "id"],
+                include=["voided_at"],
+                name="visit_province_date_order",
+            ),
         ]
 
     def __str__(self):
@@ -237,6 +309,12 @@ class Assistance(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["visit", "service"], name="assistance_one_per_service_per_visit"),
             models.CheckConstraint(condition=Q(people_helped__gte=0), name="assistance_people_helped_not_negative"),
+            # People helped count "set up now" only (DESIGN.md "Figures over time"): at least one person then,
+            # none for the other outcomes. The upper bound, the household's people, is `clean`'s and the services'.
+            models.CheckConstraint(
+                condition=Q(outcome="set_up", people_helped__gte=1) | (~Q(outcome="set_up") & Q(people_helped=0)),
+                name="assistance_people_helped_set_up_only",
+            ),
             models.CheckConstraint(
                 condition=Q(outcome__in=[o.value for o in Outcome]), name="assistance_outcome_valid"
             ),
@@ -244,6 +322,25 @@ class Assistance(models.Model):
 
     def __str__(self):
         return f"{self.service} — {self.get_outcome_display()}"
+
+    def clean(self):
+        """The people-helped rule for forms that edit rows (the admin's): see `teams.visits.people_helped_problem`."""
+        from django.core.exceptions import ValidationError
+
+        from .visits import people_helped_problem
+
+        if self.outcome != Outcome.SET_UP:
+            self.people_helped = 0
+        elif (
+            (visit := getattr(self, "visit", None)) is not None
+            and visit.household_id
+            and self.people_helped is not None
+        ):
+            problem = people_helped_problem(
+                outcome=self.outcome, people_helped=self.people_helped, household=visit.household
+            )
+            if problem:
+                raise ValidationError({"people_helped": problem})
 
 
 class Adoption(models.Model):
@@ -278,111 +375,6 @@ class Adoption(models.Model):
         return f"{self.household_id}/{self.service_id}: {self.last_outcome}"
 
 
-class AccessLog(models.Model):
-    """Who looked at or took away personal data: household pages, exports, erasures."""
-
-    class Action(models.TextChoices):
-        VIEW_HOUSEHOLD = "view_household", _("viewed a household")
-        EXPORT = "export", _("exported a table")
-        HOUSEHOLD_DATA = "household_data", _("exported a household's data")
-        ANONYMISE = "anonymise", _("anonymised a household")
-
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("user")
-    )
-    province = models.ForeignKey(
-        Province, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("province")
-    )
-    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
-    household = models.ForeignKey(
-        Household, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("household")
-    )
-    unit = models.CharField(_("unit"), max_length=200, blank=True)
-    detail = models.CharField(_("detail"), max_length=300, blank=True)
-
-    class Meta:
-        verbose_name = _("access log entry")
-        verbose_name_plural = _("access log")
-        ordering = ["-at"]
-        indexes = [
-            # The province administrator's log: newest first within the province.
-            models.Index(fields=["province", "-at"], name="accesslog_province_at"),
-        ]
-
-    def __str__(self):
-        return f"{self.at:%d/%m/%Y %H:%M} {self.user} {self.get_action_display()} {self.unit}"
-
-
-class CounterDay(models.Model):
-    """A unit's cumulative coverage figures at the end of `day`, kept by `teams.counters`.
-
-    Sparse: a row exists only on days when something changed for the unit;
-    the figures as of D are those of the latest row on or before D. One row
-    counts every household, another (`priority_only`) only the poor, near-poor
-    and policy families. `figures` maps households "h", reached "r", adopted
-    "a<service id>", people helped "p<service id>" and pillars "g<service ids>"
-    (every subset of a pillar's services, so any set of counted services reads
-    exactly) to counts; zeros are left out. A commune's rows are the sums of
-    its hamlets', a province's the sums of its communes': a page reads as many
-    rows as it shows, whatever lies under them.
-    """
-
-    province = models.ForeignKey(
-        Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("province"), editable=False
-    )
-    priority_only = models.BooleanField(_("priority households only"))
-    day = models.DateField(_("day"))
-    figures = models.JSONField(_("figures"), default=dict)
-
-    class Meta:
-        abstract = True
-
-
-class CoverageDay(CounterDay):
-    hamlet = models.ForeignKey(Hamlet, on_delete=models.CASCADE, related_name="+", verbose_name=_("hamlet"))
-
-    class Meta:
-        verbose_name = _("coverage counter")
-        verbose_name_plural = _("coverage counters")
-        constraints = [
-            # Also the index of the read: per hamlet, the latest row with day <= D (one backward probe).
-            models.UniqueConstraint(fields=["hamlet", "priority_only", "day"], name="coverageday_one_per_hamlet_day"),
-        ]
-
-    def __str__(self):
-        return f"{self.hamlet_id}/{'priority' if self.priority_only else 'all'} {self.day}"
-
-
-class CommuneCoverageDay(CounterDay):
-    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="+", verbose_name=_("commune"))
-
-    class Meta:
-        verbose_name = _("commune coverage counter")
-        verbose_name_plural = _("commune coverage counters")
-        constraints = [
-            # The province page's read: per commune, the latest row with day <= D.
-            models.UniqueConstraint(
-                fields=["commune", "priority_only", "day"], name="communecoverageday_one_per_commune_day"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.commune_id}/{'priority' if self.priority_only else 'all'} {self.day}"
-
-
-class ProvinceCoverageDay(CounterDay):
-    """The province is its own unit here: `province` is both the key and the distribution column."""
-
-    class Meta:
-        verbose_name = _("province coverage counter")
-        verbose_name_plural = _("province coverage counters")
-        constraints = [
-            # The province's total and its trend: the latest row with day <= D, one probe per date.
-            models.UniqueConstraint(
-                fields=["province", "priority_only", "day"], name="provincecoverageday_one_per_province_day"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.province_id}/{'priority' if self.priority_only else 'all'} {self.day}"
+# The counter tables live in their own module; imported here so that Django finds them in the teams app.
+from .access_log import AccessLog  # noqa: E402,F401  (the log of who read personal data, likewise)
+from .counter_models import CommuneCoverageDay, CounterDay, CoverageDay, ProvinceCoverageDay  # noqa: E402,F401

@@ -9,12 +9,13 @@ from django.views.decorators.http import require_POST
 
 from households.views import active_services, field_scope
 
-from .access import is_team_leader
-from .forms import MemberForm, VisitForm
+from .access import correction_window_start, is_team_leader
+from .corrections import visit_twin, visit_void
+from .forms import MemberForm, VisitForm, VisitVoidForm, visit_initial
 from .logins import LoginCreationForm, suggested_username
-from .models import Outcome
+from .models import Outcome, Service
 from .roster import member_create, member_deactivate, member_login_create, member_reactivate, member_update
-from .visits import visit_record
+from .visits import visit_record, visit_update
 
 
 @login_required
@@ -26,8 +27,22 @@ def visit_log(request, pk):
         messages.error(request, _("This household has moved away: no new visits can be logged."))
         return redirect("households:detail", pk=household.pk)
     form = VisitForm(request.POST or None, household=household, services=active_services())
+    twin = None
     if request.method == "POST" and form.is_valid():
         outcomes = form.outcomes()
+        if not form.cleaned_data["again"]:
+            twin = visit_twin(
+                member=scope.member,
+                household=household,
+                visited_on=form.cleaned_data["visited_on"],
+                outcomes=outcomes,
+                uuid=form.cleaned_data["uuid"],
+            )
+        if twin is not None:
+            # Back then Save brought the form again with a new UUID: ask before storing a second visit.
+            form.data = form.data.copy()
+            form.data["again"] = "1"
+            return render(request, "teams/visit_form.html", {"form": form, "household": household, "twin": twin})
         try:
             visit, created = visit_record(
                 member=scope.member,
@@ -57,6 +72,69 @@ def visit_log(request, pk):
                 messages.info(request, _("This visit was already saved; it was not stored twice."))
             return redirect("households:detail", pk=visit.household_id)
     return render(request, "teams/visit_form.html", {"form": form, "household": household})
+
+
+def _correctable_visit(request, pk):
+    """A visit the user may correct or void in the field; any other is a 404 (`Scope.correctable_visits`)."""
+    scope = field_scope(request)
+    return get_object_or_404(scope.correctable_visits().select_related("household", "member"), pk=pk)
+
+
+def _services_of(visit):
+    """The active services, and any retired one this visit helped with, so that a correction keeps its help."""
+    services = active_services()
+    helped = Service.objects.filter(pk__in=visit.assistances.values("service_id")).exclude(
+        pk__in=[s.pk for s in services]
+    )
+    return services + list(helped.order_by("order", "code"))
+
+
+@login_required
+def visit_edit(request, pk):
+    """Correct a visit of the team's, of this month or the last: the visit form, prefilled, same rules."""
+    visit = _correctable_visit(request, pk)
+    household = visit.household
+    form = VisitForm(
+        request.POST or None, household=household, services=_services_of(visit), initial=visit_initial(visit)
+    )
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["visited_on"] < correction_window_start():
+            form.add_error("visited_on", _("A correction keeps the visit within this month or the last."))
+        else:
+            try:
+                visit_update(
+                    visit=visit,
+                    visited_on=form.cleaned_data["visited_on"],
+                    outcomes=form.outcomes(),
+                    note=form.cleaned_data["note"].strip(),
+                )
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("The visit of %(date)s was corrected.") % {"date": _day(visit.visited_on)})
+                return redirect("households:detail", pk=household.pk)
+    return render(request, "teams/visit_form.html", {"form": form, "household": household, "correcting": visit})
+
+
+@login_required
+def visit_void_view(request, pk):
+    """Void a visit of the team's, of this month or the last, with a reason: it leaves every figure."""
+    visit = _correctable_visit(request, pk)
+    form = VisitVoidForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            visit_void(visit=visit, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("The visit of %(date)s was voided.") % {"date": _day(visit.visited_on)})
+            return redirect("households:detail", pk=visit.household_id)
+    return render(request, "teams/visit_void.html", {"form": form, "visit": visit, "household": visit.household})
+
+
+def _day(day):
+    return day.strftime("%d/%m/%Y")
 
 
 def leader_scope(request):

@@ -16,10 +16,11 @@ set-based implementation; the tests hold the two equal.
 import uuid as uuid_module
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, Min, OuterRef, Subquery
+from django.db.models import Exists, Max, Min, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,10 +33,34 @@ from .models import ADOPTED_OUTCOMES, Adoption, Assistance, Outcome, Team, Visit
 
 @dataclass(frozen=True)
 class Help:
-    """What was done for one service during a visit."""
+    """What was done for one service during a visit.
+
+    People helped count "set up now" only (DESIGN.md "Figures over time"):
+    another outcome carries none, whatever was sent (the offline client's
+    form sends one number for every service).
+    """
 
     outcome: str
     people_helped: int = 1
+
+    def __post_init__(self):
+        if self.outcome != Outcome.SET_UP:
+            object.__setattr__(self, "people_helped", 0)
+
+
+def people_helped_problem(*, outcome, people_helped, household):
+    """Why `people_helped` cannot go with `outcome` at `household` (1 to its people for "set up now"), or None."""
+    if outcome != Outcome.SET_UP:
+        return None
+    if people_helped < 1 or people_helped > household.people_count:
+        return _("People helped: for “set up now”, enter from 1 to %(n)s, the number of people in the household.") % {
+            "n": household.people_count
+        }
+    return None
+
+
+# How far back a new visit may be dated (an offline phone syncs at most a year late); corrections are not bound.
+MAX_DAYS_BACK = 366
 
 
 def visit_date_problem(*, visited_on, household):
@@ -65,26 +90,43 @@ def _validate(*, member, household, visited_on, outcomes, new=True):
     problem = visit_date_problem(visited_on=visited_on, household=household)
     if problem:
         errors["visited_on"] = problem
+    elif new and visited_on < timezone.localdate() - timedelta(days=MAX_DAYS_BACK):
+        # A late visit shifts every counter row from its day to today: its cost grows with the days back.
+        earliest = timezone.localdate() - timedelta(days=MAX_DAYS_BACK)
+        errors["visited_on"] = _("A new visit can be dated at most a year back (from %(date)s).") % {
+            "date": earliest.strftime("%d/%m/%Y")
+        }
     for service, help_given in outcomes.items():
         if help_given.outcome not in Outcome.values:
             errors["outcomes"] = _("Unknown outcome.")
-        elif help_given.people_helped < 0 or help_given.people_helped > 1000:
-            errors["outcomes"] = _("People helped must be between 0 and 1000.")
+        elif problem := people_helped_problem(
+            outcome=help_given.outcome, people_helped=help_given.people_helped, household=household
+        ):
+            errors["outcomes"] = problem
         elif new and not service.active:
             errors["outcomes"] = _("The service “%(name)s” is no longer offered.") % {"name": service.name}
+        elif service.offered_from and visited_on < service.offered_from:
+            errors["outcomes"] = _("The service “%(name)s” was only offered from %(date)s.") % {
+                "name": service.name,
+                "date": service.offered_from.strftime("%d/%m/%Y"),
+            }
     if errors:
         raise ValidationError(errors)
 
 
-def _locked_household(household, served_by=None, visit_id=None):
+def _locked_household(household, served_by=None, visit_id=None, voided_id=None):
     """The household's row, locked, in one query that also says, with `served_by` (a team), whether
-    that team serves its hamlet (`served`), and with `visit_id`, whether that visit is stored (`stored`)."""
+    that team serves its hamlet (`served`), with `visit_id`, whether that visit is stored (`stored`),
+    and with `voided_id`, whether that visit is voided (`voided`)."""
     households = Household.objects.select_for_update(of=("self",))
     if served_by is not None:
         served = Team.hamlets.through.objects.filter(team_id=served_by.pk, hamlet_id=OuterRef("hamlet_id"))
         households = households.annotate(served=Exists(served))
     if visit_id is not None:
-        households = households.annotate(stored=Exists(Visit.objects.filter(pk=visit_id)))
+        # Voided visits included: a resend of a voided visit's UUID must not bring it back as a new one.
+        households = households.annotate(stored=Exists(Visit.all_objects.filter(pk=visit_id)))
+    if voided_id is not None:
+        households = households.annotate(voided=Exists(Visit.all_objects.filter(pk=voided_id, voided_at__isnull=False)))
     return households.get(pk=household.pk)
 
 
@@ -112,7 +154,7 @@ def _resent(existing, *, household, member):
 
 
 def _stored_visit(uuid):
-    return Visit.objects.filter(pk=uuid).first()
+    return Visit.all_objects.filter(pk=uuid).first()
 
 
 def visit_record(*, member, household, visited_on, outcomes, uuid=None, note="", recorded_by=None):
@@ -159,10 +201,12 @@ def visit_record(*, member, household, visited_on, outcomes, uuid=None, note="",
 
 
 def visit_update(*, visit, visited_on, outcomes, note=""):
-    """Correct a visit: its date, note and help; the household's state follows."""
+    """Correct a visit: its date, note and help; the household's state follows. A voided visit stays as voided."""
     _validate(member=visit.member, household=visit.household, visited_on=visited_on, outcomes=outcomes, new=False)
     with transaction.atomic():
-        household = _locked_household(visit.household)
+        household = _locked_household(visit.household, voided_id=visit.pk)
+        if household.voided:  # voided, perhaps by a teammate since this copy of it was read
+            raise ValidationError({"__all__": _("This visit was voided: it cannot be corrected.")})
         with household_tracked(household) as tracked:
             visit.visited_on = visited_on
             visit.note = note
@@ -180,6 +224,21 @@ def visit_delete(*, visit):
         with household_tracked(household) as tracked:
             visit.delete()
             tracked.after(household_state_refresh(household, adoptions=tracked.adoptions))
+
+
+def assistance_delete(*, assistances):
+    """Delete assistance rows (the admin's list): each household's state and counters are recomputed without
+    them, in one transaction, the households locked in id order. Returns how many rows were deleted."""
+    assistances = list(assistances)
+    by_household = defaultdict(list)
+    for assistance in assistances:
+        by_household[assistance.visit.household_id].append(assistance.pk)
+    with transaction.atomic():
+        for household in Household.objects.select_for_update().filter(pk__in=by_household).order_by("pk"):
+            with household_tracked(household) as tracked:
+                Assistance.objects.filter(pk__in=by_household[household.pk]).delete()
+                tracked.after(household_state_refresh(household, adoptions=tracked.adoptions))
+    return len(assistances)
 
 
 def household_state_refresh(household, *, adoptions):
@@ -266,51 +325,64 @@ def _state_store(household, adoptions, wanted, people, first, last):
     return VisitFacts(adopted_on, dict(people))
 
 
-def adoptions_rebuild(*, province=None, chunk_size=5000):
-    """Recompute every household's state from the visits, set-based, then the coverage counters.
+def adoptions_rebuild(*, province=None, batch_size=2000, counters=True):
+    """Recompute every household's state from its visits, a batch of households at a time; then the counters.
 
-    Returns the number of adoption rows written.
+    Each batch compares the state stored with the state its visits imply, in
+    four queries and without locks; only a household whose two differ is
+    corrected, in a transaction of its own under its row lock, by the path a
+    visit correction takes (`household_state_refresh` within
+    `household_tracked`). A visit never waits for more than one household's
+    correction, a database in step is read and not written (no dead rows),
+    and memory holds one batch. `counters_rebuild` follows, one commune per
+    transaction, for rows that went in past the write functions.
+    Returns the number of households corrected.
     """
-    households = Household.objects.all()
-    assistances = Assistance.objects.all()
+    households = Household.objects.order_by("pk")
     if province is not None:
         households = households.filter(province=province)
-        assistances = assistances.filter(province=province)
-    with transaction.atomic():
-        Adoption.objects.filter(household__in=households).delete()
-        written = 0
-        batch = []
-        # Earliest adopting visit and latest visit per (household, service), streamed in order.
-        rows = assistances.order_by(
-            "visit__household_id", "service_id", "visit__visited_on", "visit__recorded_at", "visit_id"
-        ).values_list(
-            "visit__household_id", "visit__household__province_id", "service_id", "outcome", "visit__visited_on"
-        )
-        state = None
-        for household_id, province_id, service_id, outcome, visited_on in rows.iterator(chunk_size=chunk_size):
-            if state is None or state.household_id != household_id or state.service_id != service_id:
-                if state is not None:
-                    batch.append(state)
-                state = Adoption(
-                    province_id=province_id, household_id=household_id, service_id=service_id, first_adopted_on=None
-                )
-            if state.first_adopted_on is None and outcome in ADOPTED_OUTCOMES:
-                state.first_adopted_on = visited_on
-            state.last_outcome = outcome
-            state.last_visited_on = visited_on
-            if len(batch) >= chunk_size:
-                Adoption.objects.bulk_create(batch)
-                written += len(batch)
-                batch = []
-        if state is not None:
-            batch.append(state)
-        Adoption.objects.bulk_create(batch)
-        written += len(batch)
-
-        visits = Visit.objects.filter(household=OuterRef("pk")).order_by()
-        households.update(
-            first_visited_on=Subquery(visits.values("household").annotate(d=Min("visited_on")).values("d")),
-            last_visited_on=Subquery(visits.values("household").annotate(d=Max("visited_on")).values("d")),
-        )
+    corrected, last = 0, 0
+    while batch := list(households.filter(pk__gt=last).values_list("pk", flat=True)[:batch_size]):
+        last = batch[-1]
+        for household_id in _households_out_of_step(batch):
+            with transaction.atomic():
+                household = Household.objects.select_for_update().get(pk=household_id)
+                with household_tracked(household) as tracked:
+                    tracked.after(household_state_refresh(household, adoptions=tracked.adoptions))
+            corrected += 1
+    if counters:
         counters_rebuild(province=province)
-    return written
+    return corrected
+
+
+def _households_out_of_step(household_ids):
+    """The households among `household_ids` whose stored state differs from the one their visits imply."""
+    wanted, people = defaultdict(dict), defaultdict(int)
+    rows = (
+        Assistance.objects.filter(visit__household__in=household_ids, visit__voided_at__isnull=True)
+        .order_by("visit__household_id", "visit__visited_on", "visit__recorded_at", "visit_id")
+        .values_list("visit__household_id", "service_id", "visit__visited_on", "outcome", "people_helped")
+    )
+    for household_id, service_id, visited_on, outcome, people_helped in rows:
+        _help_apply(wanted[household_id], people, service_id, visited_on, outcome, people_helped)
+    stored = defaultdict(dict)
+    adoptions = Adoption.objects.filter(household__in=household_ids).values_list(
+        "household_id", "service_id", "first_adopted_on", "last_outcome", "last_visited_on"
+    )
+    for household_id, service_id, *state in adoptions:
+        stored[household_id][service_id] = tuple(state)
+    dates = {
+        row["household"]: (row["first"], row["last"])
+        for row in Visit.objects.filter(household__in=household_ids)
+        .values("household")
+        .annotate(first=Min("visited_on"), last=Max("visited_on"))
+        .order_by()
+    }
+    stored_dates = Household.objects.filter(pk__in=household_ids).values_list(
+        "pk", "first_visited_on", "last_visited_on"
+    )
+    return [
+        pk
+        for pk, first, last in stored_dates
+        if wanted.get(pk, {}) != stored.get(pk, {}) or dates.get(pk, (None, None)) != (first, last)
+    ]

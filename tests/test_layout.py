@@ -31,6 +31,7 @@ HOUSEHOLDS_WRITE_SERVICES = ("households.registry",)
 # households module (models, search, names, validators, registry beyond the counters) importing teams fails.
 HOUSEHOLDS_ON_THE_SCOPE = {
     "households.views": "field pages are scoped (teams.access) and logged (teams.audit)",
+    "households.import_views": "import pages are scoped (teams.access); the register's export is logged (teams.audit)",
     "households.admin": "admin lists are scoped (teams.admin_scope) and logged",
     "households.forms": "the visit-state filter of the list reads teams' services",
     "households.lookup": "the list's filters read each household's state per service (teams.models)",
@@ -46,7 +47,8 @@ MAX_LINES = 400
 # Modules allowed past MAX_LINES, each with the reason (paths relative to the project root).
 # Migrations are not counted: they are generated and read by Django, not by newcomers.
 LONG_MODULES_ALLOWED = {
-    "teams/counters.py": "418 lines, 40 of them the key scheme of the counter tables that the rest implements",
+    "teams/access.py": "442 lines: every page rule in one place (imports, reports, officials' households and "
+    "field corrections joined it); splitting it would scatter who-may-see-what",
 }
 
 

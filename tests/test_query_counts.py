@@ -130,7 +130,13 @@ def grow(world, *, hamlets=4, households_per_hamlet=70, visits_per_household=3):
                 service = services[(i + v + 3 * k) % len(services)]
                 outcome = [Outcome.SET_UP, Outcome.FOLLOW_UP, Outcome.DECLINED, Outcome.ALREADY_HAD][(i + v + k) % 4]
                 assistance.append(
-                    Assistance(province_id=world.province.pk, visit=visit, service=service, outcome=outcome)
+                    Assistance(
+                        province_id=world.province.pk,
+                        visit=visit,
+                        service=service,
+                        outcome=outcome,
+                        people_helped=1 if outcome == Outcome.SET_UP else 0,
+                    )
                 )
     Visit.objects.bulk_create(visits)
     Assistance.objects.bulk_create(assistance)
@@ -181,7 +187,7 @@ def test_it_records_a_visit_with_as_many_queries_with_more_data(client, world):
 
     def post():
         household = household_register(
-            hamlet=world.hamlet, head_name="Hộ Mới", address="Số 1", registered_on=world.today
+            hamlet=world.hamlet, head_name="Hộ Mới", address="Số 1", registered_on=world.today, people_count=2
         )
         data = {
             "uuid": str(uuid.uuid4()),

@@ -134,3 +134,37 @@ def column_groups(columns):
         else:
             groups.append([column.group, 1])
     return groups
+
+
+@register.filter
+def isodate(text):
+    """ "2026-11-14" (a report's stored date) → date."""
+    from datetime import date
+
+    return date.fromisoformat(text)
+
+
+def _report_value(value, kind, numbers):
+    if kind == "percent":
+        return numbers.percent(value)
+    if kind == "points":
+        return "—" if value is None else ("+" if value > 0 else "") + numbers.percent(value)[:-1]
+    if kind == "int":
+        return numbers.integer(value)
+    return str(value)
+
+
+@register.simple_tag
+def report_cells(columns, values):
+    """One row of a report table (coverage.report_tables): the first cell a row heading, numbers right-aligned."""
+    numbers = _Numbers()
+    html = []
+    for index, (column, value) in enumerate(zip(columns, values, strict=True)):
+        text = escape(_report_value(value, column.kind, numbers))
+        if index == 0:
+            html.append(f'<th scope="row">{text}</th>')
+        elif column.kind == "text":
+            html.append(f"<td>{text}</td>")
+        else:
+            html.append(f'<td class="num {column.kind}">{text}</td>')
+    return mark_safe("".join(html))

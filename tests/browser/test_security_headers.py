@@ -17,7 +17,7 @@ def test_it_sends_security_headers_and_a_strict_content_security_policy(browser_
     violations = []
     page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
     login(page, "tovien")
-    assert page.locator("header.navbar").evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(13, 110, 253)"
+    assert page.locator("header.navbar").evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(10, 88, 202)"
     assert violations == []
 
 

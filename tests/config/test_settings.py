@@ -18,9 +18,10 @@ def test_it_has_a_complete_and_compiled_vietnamese_catalogue():
     assert [e.msgid for e in po.untranslated_entries()] == []
     assert [e.msgid for e in po.fuzzy_entries()] == []
     mo = polib.mofile(str(PO.with_suffix(".mo")))
-    compiled = {e.msgid: e.msgstr or e.msgstr_plural for e in mo}
+    # Keyed by context too: "Households" in the menu ("Hộ dân") is not "Households" in a table.
+    compiled = {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural for e in mo}
     for entry in po.translated_entries():
-        assert compiled.get(entry.msgid) == (entry.msgstr or entry.msgstr_plural), entry.msgid
+        assert compiled.get((entry.msgctxt, entry.msgid)) == (entry.msgstr or entry.msgstr_plural), entry.msgid
 
 
 def test_it_speaks_vietnamese_with_vietnamese_formats():

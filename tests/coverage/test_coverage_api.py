@@ -51,10 +51,11 @@ def test_it_answers_as_of_a_date_and_for_priority_households(client, data):
     url = reverse("api_coverage_province", args=["92"])
     before = client.get(url, {"on": w.d[16].isoformat()}).json()
     assert before["as_of"] == w.d[16].isoformat()
-    assert before["total"]["households"] == 6
-    assert before["total"]["services"]["vneid_level2"]["adopted"] == 1
+    # Cường, deactivated on d3, counts on d16 as it stood then.
+    assert before["total"]["households"] == 7
+    assert before["total"]["services"]["vneid_level2"]["adopted"] == 2
     rows = {r["unit"]["code"]: r for r in before["rows"]}
-    assert rows["31135"]["reach"] == 20.0 and rows["31261"]["reach"] == 0.0
+    assert rows["31135"]["reach"] == 33.3 and rows["31261"]["reach"] == 0.0
     priority = client.get(url, {"priority": "1"}).json()
     assert priority["priority_only"] is True
     assert priority["total"]["households"] == 3

@@ -7,7 +7,8 @@ commune A (Phường Ninh Kiều)
   hamlet A1: An (visits d20: V set up ×3, P declined; d10: P set up ×2)
              Bích, near-poor (visit d5 V declined, recorded first; then a late-arriving
                    older visit d15 V already had ×1: adopted on d15)
-             Cường (visited d20 V set up, then deactivated: never counted)
+             Cường (visited d20 V set up, deactivated on d3: counted up to d4, not from d3;
+                    its one person helped stays counted)
              Dung (registered d5, never visited)
   hamlet A2: Đào, poor (visit d12 with one UUID sent twice: V set up ×1, E set up ×2;
                    d3 V declined: stays adopted)
@@ -168,11 +169,12 @@ def test_it_shows_figures_as_they_stood_at_the_end_of_an_earlier_day(client, dat
     # d16: before Bích's late-arriving visit of d15 and before Đào's of d12.
     response = get(client, w, "commune_official", COMMUNE_URL, on=w.d[16].isoformat())
     rows, vneid = rows_by_name(response), column(response, w.V.name)
-    assert rows["Khu vực 1"][1:3] == ["2", "50,0%"]  # Dung was not registered yet
-    assert rows["Khu vực 1"][vneid] == "50,0%"
+    # Dung was not registered yet; Cường, deactivated on d3, still counts (as it stood then).
+    assert rows["Khu vực 1"][1:3] == ["3", "66,7%"]
+    assert rows["Khu vực 1"][vneid] == "66,7%"
     assert rows["Khu vực 2"][1:3] + [rows["Khu vực 2"][vneid]] == ["2", "0,0%", "0,0%"]
-    assert rows["Tổng"][1:3] + [rows["Tổng"][vneid]] == ["5", "20,0%", "20,0%"]
-    assert rows["Tổng"][vneid + 12] == "3"  # only An's three people by then
+    assert rows["Tổng"][1:3] + [rows["Tổng"][vneid]] == ["6", "33,3%", "33,3%"]
+    assert rows["Tổng"][vneid + 12] == "4"  # An's three people and Cường's one by then
     # d15: the day of the late-arriving older visit counts it.
     response = get(client, w, "commune_official", COMMUNE_URL, on=w.d[15].isoformat())
     assert rows_by_name(response)["Khu vực 1"][vneid] == "100,0%"
@@ -254,8 +256,8 @@ def test_it_sorts_rows_by_any_column_on_the_server(client, data):
         "-cov:province_app": [an, dung, bich],  # adopted first; never adopted last, by name
         "pillar:government": [dung, bich, an],
         "-pillar:government": [bich, an, dung],
-        "people:vneid_level2": [dung, bich, an],  # 0, 1, 3 people helped
-        "-people:vneid_level2": [an, bich, dung],
+        "people:vneid_level2": [dung, bich, an],  # 0, 0 ("already had" helps nobody), 3; ties by name
+        "-people:vneid_level2": [an, dung, bich],
     }
     for key, order in expected.items():
         response = get(client, w, "commune_official", hamlet_url, sort=key)
@@ -278,22 +280,6 @@ def test_it_pages_the_households_of_a_big_hamlet(client, data, settings):
     assert rows["Tổng"][3] == "0,0%"
     assert "Trang 1/2" in response.content.decode() or "Trang 1 / 2" in response.content.decode()
     assert len(rows_by_name(client.get(url, {"page": 2}))) == 12
-
-
-def test_it_shows_the_teams_activity_in_the_last_7_and_30_days(client, data):
-    w = data
-    response = get(client, w, "commune_official", COMMUNE_URL)
-    rows = page_tables(response)["activity-table"][1:]
-    by_member = {(r[0] or "team", r[1]): r[2:] for r in rows}
-    # Team rows have the team's name in the first cell; member rows leave it empty.
-    assert by_member[("Tổ CNSCĐ Khu vực 1", "Cả tổ")] == ["2", "2", "7", "4"]
-    assert by_member[("team", "Nguyễn Thị Mỹ")] == ["2", "2", "7", "4"]
-    assert by_member[("team", "Trần Văn Hậu")] == ["0", "0", "0", "0"]
-    assert by_member[("Tổ CNSCĐ Khu vực 3", "Cả tổ")] == ["0", "0", "0", "0"]
-    # As of d10: 7 days are d16..d10, 30 days d39..d10.
-    response = get(client, w, "commune_official", COMMUNE_URL, on=w.d[10].isoformat())
-    rows = page_tables(response)["activity-table"][1:]
-    assert rows[0][2:] == ["3", "3", "5", "4"]  # An, Bích, Đào in 7 days; Cường too in 30
 
 
 def test_it_draws_a_trend_chart_per_service(client, data):

@@ -19,7 +19,7 @@ def data(world):
 def workbook(response):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return load_workbook(io.BytesIO(response.content)).active
+    return load_workbook(io.BytesIO(response.getvalue())).active
 
 
 def sheet_table(sheet):
@@ -43,14 +43,36 @@ def test_it_exports_the_commune_table_to_excel_with_numbers_as_numbers(client, d
     assert meta["Tính đến ngày"] == datetime.combine(w.today, datetime.min.time())
     assert meta["Hộ được tính"] == "tất cả"
     assert (meta["Hộ gia đình"], meta["Hộ đã tiếp cận"], meta["Tỷ lệ tiếp cận"]) == (6, 3, 0.5)
-    assert header[:3] == ("Ấp/khu vực", "Hộ gia đình", "Tỷ lệ tiếp cận (%)")
+    # Every percentage has its count beside it; each row its code, the totals row the commune's GSO code.
+    assert header[:5] == ("Ấp/khu vực", "Mã ấp", "Hộ gia đình", "Hộ đã tiếp cận", "Tỷ lệ tiếp cận (%)")
     vneid = header.index(f"Độ phủ theo dịch vụ: {w.V.name} (%)")
+    assert header[vneid - 1] == f"Độ phủ theo dịch vụ: {w.V.name}: số hộ"
+    assert header[header.index("Độ phủ theo trụ cột: chính quyền số (%)") - 1] == (
+        "Độ phủ theo trụ cột: chính quyền số: số hộ"
+    )
     people = header.index(f"Số người được hỗ trợ: {w.V.name}")
     gov = header.index("Độ phủ theo trụ cột: chính quyền số (%)")
     assert list(rows) == ["Khu vực 1", "Khu vực 2", "Khu vực 3", "Tổng"]
     a1, total = rows["Khu vực 1"], rows["Tổng"]
-    assert (a1[1], a1[2], a1[vneid], a1[people], a1[gov]) == (3, 0.667, 0.667, 4, 0.667)
-    assert (total[1], total[2], total[vneid], total[people]) == (6, 0.5, 0.5, 5)
+    assert (a1[1], a1[2], a1[3], a1[4], a1[vneid - 1], a1[vneid], a1[people], a1[gov]) == (
+        "01",
+        3,
+        2,
+        0.667,
+        2,
+        0.667,
+        4,
+        0.667,
+    )
+    assert (total[1], total[2], total[3], total[4], total[vneid - 1], total[vneid], total[people]) == (
+        "31135",
+        6,
+        3,
+        0.5,
+        3,
+        0.5,
+        5,
+    )
     # Shown as 66,7% by Excel: a fraction with a percent format, not text.
     cell = sheet.cell(row=[c.value for c in sheet["A"]].index("Khu vực 1") + 1, column=vneid + 1)
     assert cell.number_format == "0.0%" and isinstance(cell.value, float)
@@ -62,8 +84,8 @@ def test_it_exports_an_empty_cell_where_the_page_shows_a_dash(client, data):
     response = client.get(reverse("coverage_commune_export", args=["31135", "xlsx"]), {"priority": "on"})
     meta, header, rows = sheet_table(workbook(response))
     assert meta["Hộ được tính"] == "chỉ hộ ưu tiên"
-    assert rows["Khu vực 3"][1:3] == (0, None)
-    assert rows["Tổng"][1:3] == (3, 0.667)
+    assert rows["Khu vực 3"][2:5] == (0, 0, None)
+    assert rows["Tổng"][2:5] == (3, 2, 0.667)
 
 
 def test_it_exports_the_province_table_as_of_an_earlier_day(client, data):
@@ -73,8 +95,11 @@ def test_it_exports_the_province_table_as_of_an_earlier_day(client, data):
     meta, header, rows = sheet_table(workbook(response))
     assert meta["Tính đến ngày"].date() == w.d[16]
     vneid = header.index(f"Độ phủ theo dịch vụ: {w.V.name} (%)")
-    assert rows["Phường Ninh Kiều"][1:3] + (rows["Phường Ninh Kiều"][vneid],) == (5, 0.2, 0.2)
-    assert rows["Tổng"][1:3] == (6, round(1 / 6, 3))
+    assert header[1] == "Mã TCTK"
+    # Cường, deactivated on d3, counts on d16 as it stood then.
+    assert rows["Phường Ninh Kiều"][1:5] + (rows["Phường Ninh Kiều"][vneid],) == ("31135", 6, 2, 0.333, 0.333)
+    assert rows["Xã Cờ Đỏ"][1] == "31261"
+    assert rows["Tổng"][1:5] == ("92", 7, 2, round(2 / 7, 3))
 
 
 def test_it_exports_every_household_of_a_hamlet_with_dates_and_flags(client, data):
@@ -91,30 +116,24 @@ def test_it_exports_every_household_of_a_hamlet_with_dates_and_flags(client, dat
     assert rows["Tổng"][3] == 0.667
 
 
-def test_it_exports_the_teams_activity(client, data):
-    w = data
-    w.login(client, "commune_official")
-    sheet = workbook(client.get(reverse("coverage_activity_export", args=["31135", "xlsx"])))
-    rows = [r for r in sheet.iter_rows(values_only=True) if r[1] in ("Cả tổ", "Nguyễn Thị Mỹ")]
-    assert rows[0] == ("Tổ CNSCĐ Khu vực 1", "Cả tổ", 2, 2, 7, 4)
-    assert rows[1] == ("Tổ CNSCĐ Khu vực 1", "Nguyễn Thị Mỹ", 2, 2, 7, 4)
-
-
 def test_it_exports_csv_in_utf8_with_a_byte_order_mark(client, data):
     w = data
     w.login(client, "commune_official")
     response = client.get(reverse("coverage_commune_export", args=["31135", "csv"]))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response.content.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    content = response.getvalue()  # streamed: read once
+    assert content.startswith(b"\xef\xbb\xbf")
+    # For Excel with Vietnamese regional settings: ";" between fields, decimal comma.
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
     header, body = rows[0], {r[0]: r for r in rows[1:]}
-    assert header[:3] == ["Ấp/khu vực", "Hộ gia đình", "Tỷ lệ tiếp cận (%)"]
+    assert header[:5] == ["Ấp/khu vực", "Mã ấp", "Hộ gia đình", "Hộ đã tiếp cận", "Tỷ lệ tiếp cận (%)"]
     vneid = header.index(f"Độ phủ theo dịch vụ: {w.V.name} (%)")
-    assert body["Khu vực 1"][1:3] + [body["Khu vực 1"][vneid]] == ["3", "66.7", "66.7"]
-    assert body["Tổng"][1:3] == ["6", "50.0"]
+    assert body["Khu vực 1"][1:5] + [body["Khu vực 1"][vneid]] == ["01", "3", "2", "66,7", "66,7"]
+    assert body["Tổng"][1:5] == ["31135", "6", "3", "50,0"]
+    assert all(len(r) == len(header) for r in rows)
     hamlet = client.get(reverse("coverage_hamlet_export", args=[w.hamlet.pk, "csv"]), {"on": w.d[16].isoformat()})
-    rows = {r[0]: r for r in csv.reader(io.StringIO(hamlet.content.decode("utf-8-sig")))}
+    rows = {r[0]: r for r in csv.reader(io.StringIO(hamlet.getvalue().decode("utf-8-sig")), delimiter=";")}
     assert rows["Nguyễn Văn An"][3] == w.d[20].isoformat()
     assert rows["Lê Thị Bích"][2:4] == ["1", ""]
 
@@ -168,3 +187,81 @@ def test_it_records_every_export_in_the_access_log(client, data):
     w.login(client, "other_commune_official")
     client.get(reverse("coverage_commune_export", args=["31135", "xlsx"]))
     assert AccessLog.objects.count() == 2
+
+
+def _large_table(n):
+    from coverage.exports import Cell, Column, Row, Table
+
+    columns = [Column("name", "Chủ hộ", "text"), Column("reach", "Lần đầu", "date"), Column("people", "Người", "int")]
+    day = datetime(2026, 5, 1).date()
+    rows = [
+        Row([Cell(f"Hộ {i}", "text"), Cell(day + timedelta(days=i % 90), "date"), Cell(i % 5, "int")]) for i in range(n)
+    ]
+    total = Row([Cell("Tổng", "text"), Cell(None, "date"), Cell(sum(i % 5 for i in range(n)), "int")], is_total=True)
+    return Table("Độ phủ", "Ấp 1", day, False, columns, rows, total, [("Hộ gia đình", Cell(n, "int"))])
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_it_streams_files_rather_than_building_them_in_memory(client, data, fmt):
+    w = data
+    w.login(client, "commune_official")
+    response = client.get(reverse("coverage_hamlet_export", args=[w.hamlet.pk, fmt]))
+    assert response.status_code == 200 and response.streaming
+    content = response.getvalue()
+    if fmt == "csv":
+        names = [r[0] for r in csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";")]
+    else:
+        names = [r[0] for r in load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)]
+    assert "Nguyễn Văn An" in names
+
+
+def test_it_writes_every_row_of_a_large_hamlet_with_its_formats():
+    from coverage.exports import export_response
+
+    sheet = load_workbook(io.BytesIO(export_response(_large_table(2500), "xlsx").getvalue())).active
+    meta, header, rows = sheet_table(sheet)
+    assert header == ("Chủ hộ", "Lần đầu", "Người") and meta["Hộ gia đình"] == 2500
+    assert len(rows) == 2501 and rows["Hộ 2499"] == ("Hộ 2499", datetime(2026, 5, 1) + timedelta(days=2499 % 90), 4)
+    header_row = [c.value for c in sheet["A"]].index("Chủ hộ") + 1
+    assert sheet.freeze_panes == f"B{header_row + 1}"
+    assert sheet.cell(row=header_row, column=1).font.bold
+    assert sheet.cell(row=header_row + 1, column=2).number_format == "DD/MM/YYYY"
+    total = sheet.cell(row=header_row + 2501, column=3)
+    assert (total.value, total.font.bold, total.number_format) == (sum(i % 5 for i in range(2500)), True, "#,##0")
+
+
+def test_it_streams_a_large_csv_line_by_line():
+    from coverage.exports import export_response
+
+    response = export_response(_large_table(2500), "csv")
+    chunks = list(response.streaming_content)
+    assert len(chunks) == 1 + 1 + 2501  # byte-order mark, header, rows and total
+    rows = list(csv.reader(io.StringIO(b"".join(chunks).decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Chủ hộ", "Lần đầu", "Người"] and rows[2500] == ["Hộ 2499", "2026-07-09", "4"]
+
+
+def test_the_coverage_export_carries_the_targets_expected_level_and_status(client, data):
+    from decimal import Decimal
+
+    from coverage.models import Target
+
+    w = data
+    Target.objects.create(
+        province=w.province,
+        commune=w.commune,
+        service=w.V,
+        percent=Decimal("80.0"),
+        starts_on=w.today - timedelta(days=50),
+        deadline=w.today + timedelta(days=50),
+    )
+    w.login(client, "commune_official")
+    meta, header, rows = sheet_table(workbook(client.get(reverse("coverage_commune_export", args=["31135", "xlsx"]))))
+    target = header.index(f"Mục tiêu: {w.V.name}: Mục tiêu (%)")
+    assert header[target + 1 : target + 3] == (
+        f"Mục tiêu: {w.V.name}: Cần đạt lúc này (%)",
+        f"Mục tiêu: {w.V.name}: Tình trạng",
+    )
+    # Expected today: half way from the start to the deadline, 40,0%; Khu vực 1 is at 66,7%, the commune at 50,0%.
+    assert rows["Khu vực 1"][target : target + 3] == (0.8, 0.4, "đúng tiến độ")
+    assert rows["Tổng"][target : target + 3] == (0.8, 0.4, "đúng tiến độ")
+    assert rows["Khu vực 3"][target + 2] == "chậm tiến độ"

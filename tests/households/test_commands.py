@@ -36,35 +36,6 @@ def test_it_loads_one_province_and_refuses_an_unknown_code():
 
 
 @pytest.mark.django_db
-def test_it_imports_hamlets_from_csv(tmp_path):
-    run("load_divisions", "--province", "92")
-    path = tmp_path / "hamlets.csv"
-    path.write_text(
-        "ma_xa,ten_ap,ma_ap\n31135,Khu vực 1,KV1\n31135,Khu vực 2\n31261,Ấp Thới Hòa,\n", encoding="utf-8-sig"
-    )
-    assert "3 hamlets imported" in run("import_hamlets", str(path))
-    assert sorted(Hamlet.objects.values_list("code", flat=True)) == ["KV1", "ap-thoi-hoa", "khu-vuc-2"]
-    assert Hamlet.objects.get(code="KV1").province.code == "92"
-    assert "0 hamlets imported, 3 already there" in run("import_hamlets", str(path))
-
-
-@pytest.mark.django_db
-def test_it_imports_nothing_when_a_row_is_bad_and_names_every_bad_line(tmp_path):
-    run("load_divisions", "--province", "92")
-    path = tmp_path / "hamlets.csv"
-    path.write_text("31135,Khu vực 1,KV1\n99999,Ấp Lạ\n31135,,X\n31135,Khu vực 9,KV1\n31135\n", encoding="utf-8")
-    err = StringIO()
-    with pytest.raises(CommandError, match="4 bad rows; nothing was imported"):
-        call_command("import_hamlets", str(path), stdout=StringIO(), stderr=err)
-    report = err.getvalue()
-    assert f"{path}:2: không có xã/phường mang mã “99999”" in report
-    assert f"{path}:3: tên ấp đang để trống" in report
-    assert f"{path}:4: mã “KV1” bị lặp lại với dòng 1" in report
-    assert f"{path}:5: cần 2 hoặc 3 cột" in report
-    assert not Hamlet.objects.exists()
-
-
-@pytest.mark.django_db
 def test_it_seeds_a_believable_demo_idempotently():
     run("seed_demo")
     counts = [m.objects.count() for m in (Hamlet, Team, Member, Official, Household, Visit, Adoption)]
@@ -85,9 +56,17 @@ def test_it_rebuilds_the_state_to_what_the_visits_say():
     before = sorted(Adoption.objects.values_list("household_id", "service_id", "first_adopted_on", "last_outcome"))
     Adoption.objects.all().delete()
     Household.objects.update(first_visited_on=None)
-    assert "household-service states rebuilt" in run("rebuild_adoptions", "--province", "92")
+    assert "đã tính lại trạng thái dịch vụ và bộ đếm" in run("rebuild_adoptions", "--province", "92")
     after = sorted(Adoption.objects.values_list("household_id", "service_id", "first_adopted_on", "last_outcome"))
     assert after == before
     assert Household.objects.filter(first_visited_on__isnull=False).count() == (
         Visit.objects.values("household").distinct().count()
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("command", ["rebuild_adoptions", "rebuild_counters"])
+@pytest.mark.parametrize("code", ["77", "abc", "1234"])
+def test_the_rebuilds_refuse_a_province_that_is_not_there_in_vietnamese(command, code):
+    with pytest.raises(CommandError, match=f"Không có tỉnh nào mã {code}"):
+        run(command, "--province", code)

@@ -119,7 +119,11 @@ def test_it_shows_the_filter_chosen_each_time_in_the_language_asked(world, clien
         assert selected(client.get(URL, {"hamlet": world.hamlet.pk})) == [world.hamlet.pk]
         assert selected(client.get(URL)) == []
         assert "Tất cả ấp/khu vực" in client.get(URL).content.decode()
-        assert "All hamlets" in client.get(URL, headers={"accept-language": "en"}).content.decode()
+        # Vietnamese whatever the browser asks; English for a user who chose it on their account.
+        assert "Tất cả ấp/khu vực" in client.get(URL, headers={"accept-language": "en"}).content.decode()
+        client.post(reverse("set_language"), {"language": "en"})
+        assert "All hamlets" in client.get(URL).content.decode()
+        client.post(reverse("set_language"), {"language": "vi"})
     # Identical to what crispy renders for the same field.
     response = client.get(URL, {"hamlet": world.hamlet2.pk, "show": "never_visited"})
     form = HouseholdFilterForm(
@@ -181,6 +185,7 @@ def test_it_paginates_with_a_constant_number_of_queries(world, client, django_as
             outcomes={world.services["ewallet"]: Help(Outcome.SET_UP, 1)},
         )
     world.login(client, "member")
+    client.get(reverse("home"))  # a session's first page reads the account's language, once (config.language)
     with django_assert_max_num_queries(10):
         first = client.get(URL)
     assert len(first.context["rows"]) == 25
@@ -229,7 +234,8 @@ def test_it_counts_nothing_twice_when_nothing_matches(world, client):
         response = client.get(URL, {"q": "không có ai tên này"})
     assert response.context["page"].paginator.count == 0
     assert "0 hộ" in response.content.decode()
-    assert sum('FROM "households_household"' in query["sql"] for query in queries) == 1
+    # The page as typed (rows and count in one statement), then the keys read once to forgive a typo.
+    assert sum('FROM "households_household"' in query["sql"] for query in queries) == 2
 
 
 def test_it_has_a_trigram_index_for_search_on_postgresql(db):
@@ -239,3 +245,32 @@ def test_it_has_a_trigram_index_for_search_on_postgresql(db):
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'household_search_key_trgm'")
         (definition,) = cursor.fetchone()
     assert "gin_trgm_ops" in definition
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # Words match from their start: "yen" is not the end of Nguyễn, "an" not the middle of "Văn".
+        ("yen", []),
+        ("hung", ["Nguyễn Văn An"]),
+        # One typo per word is forgiven when nothing matches as typed.
+        ("ngyen", ["Nguyễn Văn An"]),
+        ("nguyne van", ["Nguyễn Văn An"]),
+        ("dnag thi", ["Đặng Thị Đào"]),
+        # Short words stay exact; two typos in one word find nothing.
+        ("ngyn", []),
+    ],
+)
+def test_it_matches_words_from_their_start_and_forgives_one_typo(world, client, query, expected):
+    world.login(client, "member")
+    assert names(client.get(URL, {"q": query})) == expected
+
+
+def test_it_lists_households_found_by_name_before_those_found_by_address(world, client):
+    from households.registry import household_register
+
+    for name, address in [("Lê Văn Tư", "Số 3, đường Dương Quảng Hàm"), ("Dương Thị Lan", "Số 9, hẻm 4")]:
+        household_register(hamlet=world.hamlet, head_name=name, address=address, registered_on=world.today)
+    world.login(client, "member")
+    # "duong" starts a word of each (đường in two addresses); the head named Dương comes first.
+    assert names(client.get(URL, {"q": "duong"})) == ["Dương Thị Lan", "Lê Văn Tư", "Nguyễn Văn An"]

@@ -28,6 +28,7 @@ def test_it_shows_a_household_only_to_its_team(world, client, persona, status):
 def test_it_shows_every_services_state_the_history_and_the_flags(visited, client, django_assert_max_num_queries):
     w = visited
     w.login(client, "member")
+    client.get(reverse("home"))  # a session's first page reads the account's language, once (config.language)
     with django_assert_max_num_queries(11):  # one is the access log entry
         response = client.get(url(w.household))
     content = response.content.decode()

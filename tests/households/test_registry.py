@@ -163,5 +163,8 @@ def test_it_deactivates_a_household_that_moved_away_keeping_its_history(visited,
     household = Household.objects.get(pk=w.household.pk)
     assert (household.active, household.deactivated_on) == (False, w.today)
     assert household.visits.count() == 2
-    assert by_hamlet([w.hamlet.pk], on=w.today).get(w.hamlet.pk) is None
+    # Out of the figures from today (its people helped stay: work done), in yesterday's as it stood.
+    today = by_hamlet([w.hamlet.pk], on=w.today)[w.hamlet.pk]
+    assert (today.households, today.reached, dict(today.adopted)) == (0, 0, {})
+    assert by_hamlet([w.hamlet.pk], on=w.today - timedelta(days=1))[w.hamlet.pk].households == 1
     assert client.get(deactivate).status_code == 404

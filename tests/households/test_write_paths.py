@@ -14,7 +14,7 @@ from django.urls import reverse
 from coverage.rollups import for_province
 from households.models import Household
 from households.registry import household_register, household_update
-from teams.models import Outcome
+from teams.models import Outcome, Visit
 from teams.visits import Help, visit_record
 from tests.counter_checks import counters_and_rebuild
 
@@ -113,11 +113,28 @@ def _admin_moves_a_hamlet_to_another_province(client, w):
             "action": "move_to_commune",
             "_selected_action": [w.hamlet3.pk],
             "commune": w.far_commune.pk,
+            "anywhere": "on",
             "apply": "1",
         },
     )
     assert response.status_code == 302
     assert Household.objects.get(pk=w.household3.pk).province == w.other_province
+
+
+def _void_on_the_field_page(client, w):
+    w.login(client, "member")
+    visit = Visit.objects.filter(household=w.household).order_by("visited_on").first()
+    response = client.post(reverse("visit_void", args=[visit.pk]), {"reason": "Ghi nhầm hộ"})
+    assert response.status_code == 302
+    assert Visit.all_objects.get(pk=visit.pk).voided_at is not None
+
+
+def _correct_on_the_field_page(client, w):
+    w.login(client, "leader")
+    visit = Visit.objects.filter(household=w.household).order_by("visited_on").first()
+    data = {"uuid": visit.pk, "visited_on": (w.today - timedelta(days=5)).isoformat(), "people_helped": 1}
+    data["service_ewallet"] = Outcome.SET_UP
+    assert client.post(reverse("visit_edit", args=[visit.pk]), data).status_code == 302
 
 
 PATHS = {
@@ -129,6 +146,8 @@ PATHS = {
     "admin change": _admin_change_moves_to_another_province,
     "admin bulk action": _admin_marks_moved_away,
     "admin hamlet move": _admin_moves_a_hamlet_to_another_province,
+    "void a visit": _void_on_the_field_page,
+    "correct a visit": _correct_on_the_field_page,
 }
 
 

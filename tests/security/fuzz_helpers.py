@@ -100,7 +100,7 @@ def nasty_choice(known):
 
 WATCHED = {
     "Household": Household.objects.all(),
-    "Visit": Visit.objects.all(),
+    "Visit": Visit.all_objects.all(),  # a voided visit is a changed row
     "Assistance": Assistance.objects.all(),
     "Adoption": Adoption.objects.all(),
     "Member": Member.objects.all(),

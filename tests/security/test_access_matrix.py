@@ -5,15 +5,18 @@ parameter fails here until it is given a victim object below.
 """
 
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from coverage.models import Target
-from households.models import Household
-from teams.models import Assistance, Member, Visit
+from coverage.models import ReportingConvention, SubmittedReport, Target
+from coverage.reports import report_period, report_submit
+from households.models import Household, ImportRecord
+from teams.models import Assistance, Member, Outcome, Visit
+from teams.visits import Help, visit_record
 
 OUTSIDERS = ["other_member", "other_commune_member", "other_commune_official", "other_province_official"]
 
@@ -26,6 +29,8 @@ VICTIMS = {
     "households:data_export": (lambda w: f"/households/{w.household.pk}/data.json", "leader"),
     "households:anonymise": (lambda w: f"/households/{w.household.pk}/anonymise/", "leader"),
     "visit_log": (lambda w: f"/households/{w.household.pk}/visit/", "member"),
+    "visit_edit": (lambda w: f"/visits/{w.visit.pk}/edit/", "member"),
+    "visit_void": (lambda w: f"/visits/{w.visit.pk}/void/", "leader"),
     "member_edit": (lambda w: f"/team/{w.member_m.pk}/", "leader"),
     "member_deactivate": (lambda w: f"/team/{w.member_m.pk}/deactivate/", "leader"),
     "member_reactivate": (lambda w: f"/team/{w.inactive_m.pk}/reactivate/", "leader"),
@@ -39,10 +44,26 @@ VICTIMS = {
     "coverage_commune_targets": (lambda w: "/coverage/commune/31135/targets/", "commune_official"),
     "coverage_hamlet": (lambda w: f"/coverage/hamlet/{w.hamlet.pk}/", "commune_official"),
     "coverage_hamlet_export": (lambda w: f"/coverage/hamlet/{w.hamlet.pk}/export.xlsx", "commune_official"),
+    "coverage_hamlet_follow_up": (lambda w: f"/coverage/hamlet/{w.hamlet.pk}/follow-up/", "commune_official"),
     "coverage_target_delete": (lambda w: f"/coverage/targets/{w.target.pk}/delete/", "commune_official"),
+    "coverage_report_commune": (lambda w: "/coverage/commune/31135/report/", "commune_official"),
+    "coverage_report_commune_submit": (lambda w: "/coverage/commune/31135/report/submit/", "commune_official"),
+    "coverage_report_commune_xlsx": (lambda w: "/coverage/commune/31135/report.xlsx", "commune_official"),
+    "coverage_report_submitted": (lambda w: f"/coverage/reports/{w.report.pk}/", "commune_official"),
+    "coverage_report_submitted_xlsx": (lambda w: f"/coverage/reports/{w.report.pk}.xlsx", "province_official"),
+    "coverage_report_province": (lambda w: "/coverage/province/92/report/", "province_official"),
+    "coverage_report_province_xlsx": (lambda w: "/coverage/province/92/report.xlsx", "province_official"),
+    "coverage_report_province_submitted": (
+        lambda w: "/coverage/province/92/report/submitted.xlsx",
+        "province_official",
+    ),
+    "coverage_report_convention": (lambda w: "/coverage/province/92/report/periods/", "province_official"),
     "api_coverage_province": (lambda w: "/api/coverage/province/92/", "province_official"),
     "api_coverage_commune": (lambda w: "/api/coverage/commune/31135/", "commune_official"),
     "api_coverage_hamlet": (lambda w: f"/api/coverage/hamlet/{w.hamlet.pk}/", "commune_official"),
+    "households:import_preview": (lambda w: f"/households/import/{w.upload.token}/", "commune_official"),
+    "households:import_columns": (lambda w: f"/households/import/{w.upload.token}/columns/", "commune_official"),
+    "households:import_confirm": (lambda w: f"/households/import/{w.upload.token}/confirm/", "commune_official"),
 }
 
 
@@ -71,6 +92,15 @@ def matrix_world(world):
     w = world
     w.inactive_m = Member.objects.create(team=w.team, full_name="Lý Văn Sáu", active=False)
     w.no_login_m = Member.objects.create(team=w.team, full_name="Hồ Thị Bảy")
+    # An upload of the commune official's, not yet confirmed: a confirmation by anyone else would store it.
+    w.upload = ImportRecord.objects.create(
+        token=uuid.uuid4(),
+        kind=ImportRecord.Kind.HOUSEHOLDS,
+        user=w.commune_official,
+        commune=w.commune,
+        file_name="ds.csv",
+        content="Ấp,Chủ hộ,Địa chỉ\nKhu vực 1,Hộ Mới Lạ,Số 1\n".encode(),
+    )
     w.target = Target.objects.create(
         province=w.province,
         commune=w.commune,
@@ -79,6 +109,14 @@ def matrix_world(world):
         starts_on=w.today - timedelta(days=30),
         deadline=w.today + timedelta(days=60),
     )
+    # A visit of the team's this month: its members and leader may correct or void it, nobody else.
+    w.visit, _created = visit_record(
+        member=w.member_m,
+        household=w.household,
+        visited_on=w.today,
+        outcomes={w.services["vneid_level2"]: Help(Outcome.SET_UP, 1)},
+    )
+    w.report = report_submit(commune=w.commune, period=report_period(w.province), user=w.commune_official)
     return w
 
 
@@ -86,9 +124,12 @@ def snapshot():
     return [
         sorted(Household.objects.values_list("pk", "head_name", "address", "phone", "active", "hamlet_id")),
         sorted(Member.objects.values_list("pk", "full_name", "active", "user_id", "role")),
-        Visit.objects.count(),
-        Assistance.objects.count(),
+        sorted(Visit.all_objects.values_list("pk", "visited_on", "voided_at", "note")),
+        sorted(Assistance.objects.values_list("pk", "outcome", "people_helped")),
         sorted(Target.objects.values_list("pk", "percent")),
+        sorted(ImportRecord.objects.values_list("pk", "confirmed_at", "column_map")),
+        sorted(SubmittedReport.objects.values_list("pk", "version")),
+        list(ReportingConvention.objects.values_list("province", "convention")),
     ]
 
 
@@ -102,7 +143,7 @@ def test_it_gives_outsiders_a_404_and_anonymous_users_the_login_page(client, mat
         w.login(client, persona)
         statuses = set()
         for method in ("get", "post"):
-            response = getattr(client, method)(url, {"confirm": "on", "percent": "10"})
+            response = getattr(client, method)(url, {"confirm": "on", "percent": "10", "reason": "x"})
             # 405 (a page refusing this method) comes before any lookup: it tells nothing.
             assert response.status_code in (404, 405), (persona, method, url, response.status_code)
             statuses.add(response.status_code)

@@ -11,6 +11,7 @@ hashed before and after: a refused request changes no row.
 
 import hashlib
 import re
+import uuid
 from datetime import date, datetime
 
 import pytest
@@ -21,7 +22,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver
 
-from households.models import Commune, Hamlet, Household, Province
+from households.models import Commune, Hamlet, Household, ImportRecord, Province
 from teams.access import scope_for
 from teams.audit import access_log
 from teams.models import AccessLog as GocuaAccessLog
@@ -50,10 +51,17 @@ VICTIMS = {
     "teams/adoption": lambda w: w.adoption,
     "coverage/target": lambda w: w.target,
     "teams/accesslog": lambda w: w.gocua_log,
+    "households/importrecord": lambda w: w.import_record,
 }
 # Global tables rather than a province's rows: read by any staff who may, written by superusers only.
 NATIONAL = {"teams/service"}
-SUPERUSER_ONLY = {"auth/group", "axes/accessattempt", "axes/accesslog", "axes/accessfailurelog"}
+SUPERUSER_ONLY = {
+    "auth/group",
+    "axes/accessattempt",
+    "axes/accesslog",
+    "axes/accessfailurelog",
+    "households/importrecord",
+}
 
 # What each object-id route of a ModelAdmin does.
 KINDS = {
@@ -138,6 +146,9 @@ def matrix_world(world):
     w.attempt = AccessAttempt.objects.create(username="tovien", ip_address="10.0.0.1", failures_since_start=1)
     w.axes_log = AccessLog.objects.create(username="tovien", ip_address="10.0.0.1")
     w.failure_log = AccessFailureLog.objects.create(username="tovien", ip_address="10.0.0.1")
+    w.import_record = ImportRecord.objects.create(
+        token=uuid.uuid4(), kind="households", user=w.commune_official, commune=w.commune, file_name="ds.csv"
+    )
     w.gocua_log = access_log(
         request=_FakeRequest(w.province_official), action=GocuaAccessLog.Action.EXPORT, province=w.province
     )

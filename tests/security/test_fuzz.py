@@ -25,8 +25,9 @@ from coverage.forms import TargetForm
 from households.forms import DeactivateForm, HouseholdForm
 from households.models import Household
 from households.registry import household_update
-from teams.forms import MemberForm, VisitForm
-from teams.models import Member, Outcome, Service
+from teams.forms import MemberForm, VisitForm, VisitVoidForm
+from teams.models import Member, Outcome, Service, Visit
+from teams.visits import Help, visit_record
 from tests.conftest import PASSWORD
 from tests.security.fuzz_helpers import (
     DATES,
@@ -197,6 +198,49 @@ def test_visit_log_survives_bad_input(member_client, world, data):
     post_form(member_client, f"/households/{world.household.pk}/visit/", fields, valid=valid, says_why=says_why)
 
 
+def team_visit(world):
+    """A visit of the team's today, made once per test (the examples run in savepoints undone after each)."""
+    visit = Visit.objects.filter(household=world.household, member=world.member_m).first()
+    if visit is None:
+        outcomes = {world.services["vneid_level2"]: Help(Outcome.SET_UP, 1)}
+        visit, _created = visit_record(
+            member=world.member_m, household=world.household, visited_on=world.today, outcomes=outcomes
+        )
+    return visit
+
+
+@given(data=st.data())
+@FUZZ
+def test_visit_correction_survives_bad_input(member_client, world, data):
+    visit = team_visit(world)
+    services = list(Service.objects.filter(active=True).order_by("order", "code"))
+    outcome = nasty_choice([*Outcome.values, ""])
+    fields = data.draw(
+        st.fixed_dictionaries(
+            {
+                "uuid": st.one_of(nasty_id, st.just(str(visit.pk))),
+                "visited_on": st.one_of(nasty_date, st.just(world.today.isoformat())),
+                "people_helped": nasty_number,
+                "note": st.one_of(nasty_text, st.just("Sửa lại")),
+                **{f"service_{s.code}": outcome for s in services[:3]},
+            }
+        )
+    )
+    household = Household.objects.get(pk=world.household.pk)
+    form = VisitForm(fields, household=household, services=services)
+    valid = form.is_valid()
+    says_why = set(form.errors) != {"uuid"}
+    post_form(member_client, f"/visits/{visit.pk}/edit/", fields, valid=valid, says_why=says_why)
+
+
+@given(reason=st.one_of(nasty_text, st.just("Ghi nhầm hộ"), st.just("   ")))
+@FUZZ
+def test_visit_void_survives_bad_input(member_client, world, reason):
+    visit = team_visit(world)
+    valid = VisitVoidForm({"reason": reason}).is_valid()
+    post_form(member_client, f"/visits/{visit.pk}/void/", {"reason": reason}, valid=valid)
+
+
 # --- roster: add, edit, create a login -----------------------------------------------------------
 
 
@@ -322,6 +366,8 @@ def test_unknown_ids_in_post_urls_are_404(leader_client, world, pk):
         "/households/{}/visit/",
         "/households/{}/deactivate/",
         "/households/{}/anonymise/",
+        "/visits/{}/edit/",
+        "/visits/{}/void/",
     ]
     for template in urls:
         url = template.format(quote(pk, safe=""))
@@ -467,6 +513,8 @@ FORMS = {
     "household_deactivate": ("/households/{household}/deactivate/", "leader", "reason"),
     "household_anonymise": ("/households/{household}/anonymise/", "leader", "reason"),
     "visit_log": ("/households/{household}/visit/", "member", "note"),
+    "visit_edit": ("/visits/{visit}/edit/", "member", "note"),
+    "visit_void": ("/visits/{visit}/void/", "member", "reason"),
     "member_new": ("/team/new/", "leader", "full_name"),
     "member_edit": ("/team/{member}/", "leader", "organisation"),
     "member_login": ("/team/{loginless}/login/", "leader", "username"),
@@ -494,6 +542,7 @@ def _url(world, template):
         commune=world.commune.code,
         province=world.province.code,
         hamlet=world.hamlet.pk,
+        visit=team_visit(world).pk if "{visit}" in template else "",
     )
 
 
@@ -644,10 +693,10 @@ def test_stored_script_is_escaped_on_every_page_that_shows_it(client, world):
         # teams/activity.py team_activity: on - timedelta(days=29) -> OverflowError
         ("commune_official", "/coverage/commune/{commune}/", "0001-01-01", "month"),
         ("commune_official", "/coverage/commune/{commune}/activity.csv", "0001-01-01", "month"),
-        # coverage/rollups.py _period_back: date(0, ...) -> ValueError: year 0 is out of range
+        # coverage/trends.py _period_back: date(0, ...) -> ValueError: year 0 is out of range
         ("province_official", "/coverage/province/{province}/", "0001-06-01", "month"),
         ("commune_official", "/coverage/hamlet/{hamlet}/", "01/11/0001", "month"),
-        # coverage/rollups.py _period_back: week - timedelta -> OverflowError
+        # coverage/trends.py _period_back: week - timedelta -> OverflowError
         ("member", "/coverage/hamlet/{hamlet}/", "0001-02-15", "week"),
     ],
 )
@@ -740,7 +789,7 @@ def test_a_control_character_in_a_name_does_not_break_the_excel_export(client, w
     world.login(client, "commune_official")
     response = client.get(f"/coverage/hamlet/{world.hamlet.pk}/export.xlsx")
     assert response.status_code == 200
-    cells = [c.value for row in load_workbook(io.BytesIO(response.content)).active.iter_rows() for c in row]
+    cells = [c.value for row in load_workbook(io.BytesIO(response.getvalue())).active.iter_rows() for c in row]
     assert "TrầnBình" in cells
 
 
@@ -758,10 +807,10 @@ def test_exported_names_are_not_formulas(client, world, fmt):
     response = client.get(f"/coverage/hamlet/{world.hamlet.pk}/export.{fmt}")
     assert response.status_code == 200
     if fmt == "csv":
-        cells = [c for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig"))) for c in row]
+        cells = [c for row in csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))) for c in row]
         assert not [c for c in cells if c.startswith(("=", "+", "@")) or (c.startswith("-") and "HYPERLINK" in c)]
     else:
-        sheet = load_workbook(io.BytesIO(response.content)).active
+        sheet = load_workbook(io.BytesIO(response.getvalue())).active
         assert not [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"]
 
 

@@ -75,6 +75,8 @@ def test_admin_lists_survive_bad_query(client, world, province_admin, url, perso
         {"visited_on__year": "9999", "visited_on__month": "12"},
         {"visited_on__year": "9999"},
         {"visited_on__year": "2026", "visited_on__month": "1", "visited_on__day": "99999999999"},
+        {"visited_on__day": "0" * 10001},  # past Python's 4,300-digit limit for int()
+        {"visited_on__month": "²"},  # a digit to str.isdigit, not to int()
         {"q": "a\x00b"},
         {"poverty__exact": "\x00"},
     ],

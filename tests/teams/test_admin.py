@@ -172,7 +172,13 @@ def test_it_moves_a_hamlet_with_its_households_teams_and_figures(admin_client, w
     assert "Chuyển ấp sang xã/phường khác" in response.text
     response = admin_client.post(
         url,
-        {"action": "move_to_commune", "_selected_action": [w.hamlet3.pk], "commune": w.far_commune.pk, "apply": "1"},
+        {
+            "action": "move_to_commune",
+            "_selected_action": [w.hamlet3.pk],
+            "commune": w.far_commune.pk,
+            "apply": "1",
+            "anywhere": "on",
+        },
         follow=True,
     )
     assert "Đã chuyển 1 ấp sang Phường Ba Đình" in response.text
@@ -371,6 +377,13 @@ def test_it_waits_for_the_rebuild_when_a_service_moves_to_another_pillar_only(ad
     assert ewallet.counters_pending  # one province rebuilt: the others still lack its subsets
     out = StringIO()
     call_command("rebuild_counters", stdout=out)
-    assert "Now counted for coverage: ewallet." in out.getvalue()
+    assert "Từ nay được tính vào số liệu bao phủ: ewallet." in out.getvalue()
     ewallet.refresh_from_db()
     assert not ewallet.counters_pending
+
+
+@pytest.mark.parametrize("url", ["/admin/households/household/", "/admin/auth/user/", "/admin/teams/visit/"])
+def test_it_refuses_a_hidden_reverse_relation_as_to_field_without_a_500(client, world, url):
+    """`_to_field=+` names a reverse relation with related_name="+" (found by the admin fuzz test)."""
+    client.force_login(world.superuser)
+    assert client.get(url, {"_to_field": "+"}).status_code == 400

@@ -54,6 +54,7 @@ def test_it_refuses_a_visit_posted_from_outside_the_team(world, client, persona)
 
 def test_it_renders_a_fresh_uuid_todays_date_and_every_active_service(world, client, django_assert_max_num_queries):
     world.login(client, "member")
+    client.get(reverse("home"))  # the session's first page reads the account's language once and stores it
     with django_assert_max_num_queries(8):
         response = client.get(url(world.household))
     content = response.content.decode()

@@ -1,20 +1,15 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
-from households.models import Province
 from teams.visits import adoptions_rebuild
 
+from ._province import ProvinceCommand
 
-class Command(BaseCommand):
-    help = "Recompute every household's service state from its visits."
 
-    def add_arguments(self, parser):
-        parser.add_argument("--province", help="Only this province's GSO code.")
+class Command(ProvinceCommand):
+    help = "Recompute every household's service state from its visits, in batches, then the coverage counters."
 
-    def handle(self, *args, province=None, **options):
-        scope = None
-        if province:
-            scope = Province.objects.filter(code=province.zfill(2)).first()
-            if scope is None:
-                raise CommandError(f"No province with code {province}.")
-        written = adoptions_rebuild(province=scope)
-        self.stdout.write(f"{written} household-service states rebuilt.")
+    def run(self, scope):
+        corrected = adoptions_rebuild(province=scope)
+        self.stdout.write(
+            _("%(count)s households out of step corrected; service states and counters rebuilt.") % {"count": corrected}
+        )

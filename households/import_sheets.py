@@ -1,0 +1,134 @@
+"""The household list as a workbook: the template to fill, and the register exported in the same layout.
+
+The register's rows come from a django-import-export resource (the same
+library that reads uploads); openpyxl writes the workbook around them, with
+the drop-down lists tablib cannot write, so that a file exported, edited and
+imported again is a round trip.
+"""
+
+import io
+
+from django.utils import translation
+from import_export import resources
+from import_export.fields import Field
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from .import_rows import yes_no_label
+from .imports import COLUMNS, POVERTY_CELLS, poverty_cell
+from .models import Household
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Rows the template's drop-down lists cover (a large commune's list).
+VALIDATED_ROWS = 30_000
+WIDTHS = {"code": 12, "hamlet": 18, "head_name": 28, "address": 34, "people_count": 12, "poverty": 16}
+
+
+def column_headers(keys):
+    """Our columns' headers in Vietnamese, whatever the importer's language (lists are Vietnamese)."""
+    with translation.override("vi"):
+        return [str(column.label) for column in COLUMNS if column.key in keys]
+
+
+class HouseholdResource(resources.ModelResource):
+    """The register's rows in the import layout (the phone only for who may read it)."""
+
+    code = Field(attribute="code")
+    hamlet = Field(attribute="hamlet__name")
+    head_name = Field(attribute="head_name")
+    address = Field(attribute="address")
+    people_count = Field(attribute="people_count")
+    poverty = Field()
+    policy_family = Field()
+    consent_given = Field()
+    phone = Field(attribute="phone")
+
+    class Meta:
+        model = Household
+        fields = [c.key for c in COLUMNS]
+        export_order = fields
+
+    def __init__(self, *, with_phones):
+        super().__init__()
+        self.with_phones = with_phones
+
+    def get_export_fields(self, selected_fields=None):
+        fields = super().get_export_fields(selected_fields)
+        return [f for f in fields if self.with_phones or f.column_name != "phone"]
+
+    def dehydrate_poverty(self, household):
+        return poverty_cell(household.poverty)
+
+    def dehydrate_policy_family(self, household):
+        return yes_no_label(household.policy_family)
+
+    def dehydrate_consent_given(self, household):
+        return yes_no_label(household.consent_given)
+
+
+def _workbook(keys, rows):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Danh sách hộ"
+    sheet.append(column_headers(keys))
+    for cell in sheet[1]:
+        cell.font = Font(name="Calibri", bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+    sheet.freeze_panes = "A2"
+    # Printed as one page wide (a hamlet head checks the list on paper).
+    sheet.page_setup.orientation = "landscape"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    for row in rows:
+        sheet.append(list(row))
+    letters = {key: sheet.cell(row=1, column=index + 1).column_letter for index, key in enumerate(keys)}
+    for key, letter in letters.items():
+        header = sheet[f"{letter}1"].value
+        sheet.column_dimensions[letter].width = max(WIDTHS.get(key, 12), len(header) + 3)
+        # Codes and phones are text: a number cell would drop their leading zeros.
+        if key in ("code", "phone"):
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=sheet[letter][0].column, max_col=sheet[letter][0].column):
+                cell.number_format = "@"
+    with translation.override("vi"):
+        lists = {
+            "poverty": ",".join(POVERTY_CELLS.values()),
+            "policy_family": f"{yes_no_label(True)},{yes_no_label(False)}",
+            "consent_given": f"{yes_no_label(True)},{yes_no_label(False)}",
+        }
+        for key, choices in lists.items():
+            if key not in letters:
+                continue
+            validation = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=True, showErrorMessage=True)
+            validation.error = f"Chọn một trong: {choices.replace(',', ', ')}"
+            validation.errorTitle = "Giá trị không hợp lệ"
+            validation.add(f"{letters[key]}2:{letters[key]}{VALIDATED_ROWS}")
+            sheet.add_data_validation(validation)
+        if "people_count" in letters:
+            validation = DataValidation(type="whole", operator="between", formula1="1", formula2="99", allow_blank=True)
+            validation.error = "Số nhân khẩu từ 1 đến 99"
+            validation.add(f"{letters['people_count']}2:{letters['people_count']}{VALIDATED_ROWS}")
+            sheet.add_data_validation(validation)
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def template_workbook(*, hamlet_name):
+    """The template: our headers, one example row (in a hamlet of the importer's), the drop-down lists."""
+    keys = [c.key for c in COLUMNS]
+    with translation.override("vi"):
+        example = ["HK0001", hamlet_name, "Nguyễn Văn An", "Số 12, đường Trần Hưng Đạo", 4]
+        example += [POVERTY_CELLS[Household.Poverty.NEAR_POOR], yes_no_label(False), yes_no_label(True), "0912345678"]
+    return _workbook(keys, [example])
+
+
+def register_workbook(*, households, with_phones):
+    """The active households given, in the template's layout."""
+    resource = HouseholdResource(with_phones=with_phones)
+    keys = [c.key for c in COLUMNS if with_phones or c.key != "phone"]
+    with translation.override("vi"):
+        dataset = resource.export(
+            queryset=households.filter(active=True).select_related("hamlet").order_by("hamlet__name", "head_name", "pk")
+        )
+    return _workbook(keys, dataset)
