@@ -116,16 +116,29 @@
     retryTimer = setTimeout(send, delay);
   }
 
+  // One tab sends at a time (Web Locks where the browser has them).
+  const withLock = (f, options) => (navigator.locks ? navigator.locks.request("gocua-outbox", options || {}, f) : f(true));
+
   let sending = false;
   async function send() {
     if (sending) return;
     sending = true;
     try {
-      const lock = navigator.locks ? (f) => navigator.locks.request("gocua-outbox", f) : (f) => f();
-      await lock(sendLocked);
+      await withLock(sendLocked);
     } finally {
       sending = false;
     }
+  }
+
+  // An item still "sending" when no tab holds the lock was left by a page closed mid-send: it waits
+  // again (and is sent again; the server stores its UUID once). Never shown as sending while offline.
+  function recoverStale() {
+    return withLock(async (free) => {
+      if (!free) return;  // another tab is sending right now
+      for (const item of await items()) {
+        if (item.status === "sending") { item.status = "queued"; await put("outbox", item); }
+      }
+    }, { ifAvailable: true });
   }
 
   async function sendLocked() {
@@ -353,7 +366,15 @@
         const node = banner("update-banner", `${esc(texts.update || "")} <button type="button" class="btn btn-primary btn-sm ms-1" data-update>${esc(texts.updateButton || "")}</button>`);
         node.querySelector("[data-update]").addEventListener("click", () => {
           window.gocuaUpdating = true;
-          registration.waiting.postMessage("skipWaiting");
+          // An even newer version may be installing in its place: it takes over once installed. Or the
+          // new version took over already (no page used the old one): then this page only loads it.
+          const next = registration.waiting, installing = registration.installing;
+          if (next) next.postMessage("skipWaiting");
+          else if (installing) {
+            installing.addEventListener("statechange", () => {
+              if (installing.state === "installed") installing.postMessage("skipWaiting");
+            });
+          } else location.reload();
         });
       };
       offer();
@@ -373,9 +394,7 @@
     interceptOnlineForms();
     guardLogout();
     document.querySelectorAll("[data-send-now]").forEach((b) => b.addEventListener("click", () => { failures = 0; send(); }));
-    // An item left "sending" by a closed page is sent again: the server stores its UUID once.
-    changed();
-    prune().then(send);
+    recoverStale().catch(() => {}).then(() => { changed(); return prune(); }).then(send);
     if (navigator.onLine) refreshSnapshot(false);
   });
   window.addEventListener("online", () => { failures = 0; send(); refreshSnapshot(false); });

@@ -10,6 +10,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from households.models import Household
@@ -286,11 +287,47 @@ def test_it_takes_a_new_service_worker_version_without_losing_the_outbox(browser
     page.goto("/households/")
     page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
     page.get_by_role("button", name="Cập nhật").click()  # "A new version of the app is ready."
-    page.wait_for_function(
-        "() => navigator.serviceWorker.controller && !document.getElementById('update-banner')", timeout=15_000
-    )
+    try:
+        page.wait_for_function(
+            "() => navigator.serviceWorker.controller && !document.getElementById('update-banner')", timeout=30_000
+        )
+    except PlaywrightTimeout:
+        state = page.evaluate(
+            """async () => { const r = await navigator.serviceWorker.getRegistration();
+                 return {controller: navigator.serviceWorker.controller && navigator.serviceWorker.controller.state,
+                         waiting: r && r.waiting && r.waiting.state,
+                         installing: r && r.installing && r.installing.state,
+                         banner: !!document.getElementById('update-banner'), caches: await caches.keys()}; }"""
+        )
+        raise AssertionError(f"the new version did not take over: {state}") from None
     version = page.evaluate("caches.keys()")
     assert version == ["gocua-a-new-deploy"], (old, version)
     phone.context.set_offline(True)
     shown = outbox(page)
     assert [status for _label, status in shown] == [QUEUED]
+
+
+def test_it_shows_an_item_left_sending_by_a_closed_page_as_waiting_and_sends_it_once(browser_world, phone):
+    """A page closed in the middle of a send leaves its item marked "sending": offline, the next page
+    shows it waiting (nothing is being sent), and online it is sent and stored once."""
+    w = browser_world
+    page = phone.open()
+    log_in(page)
+    ready_for_offline(page)
+    phone.context.set_offline(True)
+    log_visit_offline(page, f"h:{w.household.pk}", w.today)
+    page.evaluate(
+        """GoCua.items().then(all => Promise.all(
+             all.map(i => GoCua.put('outbox', Object.assign(i, {status: 'sending'})))))"""
+    )
+    phone.close()
+    page = phone.open(offline=True)
+    assert [status for _label, status in outbox(page)] == [QUEUED]
+
+    phone.context.set_offline(False)
+    page.get_by_role("button", name="Gửi ngay").click()
+    wait_all_sent(page, 1)
+    assert [status for _label, status in outbox(page)] == [SENT]
+    assert list(Visit.objects.values_list("household", flat=True)) == [w.household.pk]
+    kept, rebuilt = counters_and_rebuild()
+    assert kept == rebuilt
