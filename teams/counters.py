@@ -253,6 +253,11 @@ def _visit_facts(household_id):
     return VisitFacts(adopted_on, helped), pillar_subsets(pillars), adoptions
 
 
+def stored_adoptions(household_id):
+    """One household's adoption rows as stored, {service id: `StoredAdoption`}."""
+    return _visit_facts(household_id)[2]
+
+
 def household_contribution(household, subsets, facts):
     """The household's contribution from its row as given and its visit facts."""
     return contribution(Facts.of(household), facts.adopted_on, facts.people, subsets)

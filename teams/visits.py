@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from households.models import Household
 
-from .counters import VisitFacts, household_tracked
+from .counters import VisitFacts, household_tracked, stored_adoptions
 from .counters_rebuild import counters_rebuild
 from .models import ADOPTED_OUTCOMES, Adoption, Assistance, Outcome, Team, Visit
 
@@ -331,8 +331,10 @@ def adoptions_rebuild(*, province=None, batch_size=2000, counters=True):
     Each batch compares the state stored with the state its visits imply, in
     four queries and without locks; only a household whose two differ is
     corrected, in a transaction of its own under its row lock, by the path a
-    visit correction takes (`household_state_refresh` within
-    `household_tracked`). A visit never waits for more than one household's
+    visit correction takes (`household_state_refresh`; within
+    `household_tracked` only when no counter rebuild follows, since shifting
+    every later day's counters per household is what the rebuild redoes set-based).
+    A visit never waits for more than one household's
     correction, a database in step is read and not written (no dead rows),
     and memory holds one batch. `counters_rebuild` follows, one commune per
     transaction, for rows that went in past the write functions.
@@ -347,8 +349,11 @@ def adoptions_rebuild(*, province=None, batch_size=2000, counters=True):
         for household_id in _households_out_of_step(batch):
             with transaction.atomic():
                 household = Household.objects.select_for_update().get(pk=household_id)
-                with household_tracked(household) as tracked:
-                    tracked.after(household_state_refresh(household, adoptions=tracked.adoptions))
+                if counters:  # counters_rebuild below recomputes them: no shift of every later day per household
+                    household_state_refresh(household, adoptions=stored_adoptions(household_id))
+                else:
+                    with household_tracked(household) as tracked:
+                        tracked.after(household_state_refresh(household, adoptions=tracked.adoptions))
             corrected += 1
     if counters:
         counters_rebuild(province=province)
