@@ -15,7 +15,7 @@ def outcome_button(page, label, service_name=VNEID):
     return page.locator("fieldset", has=page.locator("legend", has_text=service_name)).get_by_text(label, exact=True)
 
 
-def wait_for(predicate, page, tries=100):
+def wait_for(predicate, page, tries=300):
     for _ in range(tries):
         if predicate():
             return True
