@@ -150,6 +150,16 @@ def capture_morning(page, w, visits=20):
     return visits + 4
 
 
+def one_visit_offline(phone, w):
+    """A phone logged in and ready, then without signal, with one visit to `w.household` in its outbox."""
+    page = phone.open()
+    log_in(page)
+    ready_for_offline(page)
+    phone.context.set_offline(True)
+    log_visit_offline(page, f"h:{w.household.pk}", w.today)
+    return page
+
+
 def assert_stored_once(page, w, items):
     uuids = page.evaluate(
         """() => new Promise(ok => { const r = indexedDB.open('gocua'); r.onsuccess = () => {
@@ -247,11 +257,7 @@ def test_it_stores_once_through_a_cut_answer_an_expired_session_and_two_tabs(bro
 
 def test_it_keeps_an_item_refused_with_409_on_the_phone_with_the_reason(browser_world, phone):
     w = browser_world
-    page = phone.open()
-    log_in(page)
-    ready_for_offline(page)
-    phone.context.set_offline(True)
-    log_visit_offline(page, f"h:{w.household.pk}", w.today)
+    page = one_visit_offline(phone, w)
     item_uuid = page.locator("[data-testid=outbox] [data-item]").first.get_attribute("data-item")
     # Meanwhile the same UUID reached the server with other content (another copy of this phone's data).
     visit_record(
@@ -274,11 +280,7 @@ def test_it_keeps_an_item_refused_with_409_on_the_phone_with_the_reason(browser_
 
 def test_it_takes_a_new_service_worker_version_without_losing_the_outbox(browser_world, phone, monkeypatch):
     w = browser_world
-    page = phone.open()
-    log_in(page)
-    ready_for_offline(page)
-    phone.context.set_offline(True)
-    log_visit_offline(page, f"h:{w.household.pk}", w.today)
+    page = one_visit_offline(phone, w)
     phone.context.set_offline(False)
     page.route("**/field/sync/", lambda route: route.abort("internetdisconnected"))  # keep it unsent
     old = page.evaluate("navigator.serviceWorker.controller.scriptURL") and _version_cached()
@@ -311,11 +313,7 @@ def test_it_shows_an_item_left_sending_by_a_closed_page_as_waiting_and_sends_it_
     """A page closed in the middle of a send leaves its item marked "sending": offline, the next page
     shows it waiting (nothing is being sent), and online it is sent and stored once."""
     w = browser_world
-    page = phone.open()
-    log_in(page)
-    ready_for_offline(page)
-    phone.context.set_offline(True)
-    log_visit_offline(page, f"h:{w.household.pk}", w.today)
+    page = one_visit_offline(phone, w)
     page.evaluate(
         """GoCua.items().then(all => Promise.all(
              all.map(i => GoCua.put('outbox', Object.assign(i, {status: 'sending'})))))"""
