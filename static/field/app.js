@@ -85,10 +85,13 @@
     return item;
   }
 
-  async function items() {
+  async function storedItems() {
     const all = await getAll("outbox");
     return all.sort((a, b) => a.seq - b.seq);
   }
+  // Every reader waits for the check of items a closed page left "sending" (below), so that no page
+  // shows one as being sent when nothing sends it.
+  const items = () => recovered.then(storedItems);
   const waiting = (item) => item.status === "queued" || item.status === "sending";
 
   // The other tabs hear of every change, and show it.
@@ -135,11 +138,12 @@
   function recoverStale() {
     return withLock(async (free) => {
       if (!free) return;  // another tab is sending right now
-      for (const item of await items()) {
+      for (const item of await storedItems()) {
         if (item.status === "sending") { item.status = "queued"; await put("outbox", item); }
       }
     }, { ifAvailable: true });
   }
+  const recovered = recoverStale().catch(() => {});
 
   async function sendLocked() {
     let queue = (await items()).filter(waiting);
@@ -394,7 +398,7 @@
     interceptOnlineForms();
     guardLogout();
     document.querySelectorAll("[data-send-now]").forEach((b) => b.addEventListener("click", () => { failures = 0; send(); }));
-    recoverStale().catch(() => {}).then(() => { changed(); return prune(); }).then(send);
+    recovered.then(() => { changed(); return prune(); }).then(send);
     if (navigator.onLine) refreshSnapshot(false);
   });
   window.addEventListener("online", () => { failures = 0; send(); refreshSnapshot(false); });

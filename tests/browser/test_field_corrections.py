@@ -82,7 +82,10 @@ def test_it_keeps_the_typed_visit_when_the_session_expired_before_save(browser_w
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_load_state()
 
-    assert wait_for(lambda: Visit.objects.exists(), page), "the visit kept on the phone was not sent after login"
+    kept = "GoCua.items().then(all => all.map(i => [i.status, i.reason, JSON.stringify(i.payload)]))"
+    assert wait_for(lambda: Visit.objects.exists(), page), (
+        f"the visit kept on the phone was not sent after login: {page.evaluate(kept)}"
+    )
     page.wait_for_timeout(1500)  # and not a second time
     visit = Visit.objects.get()
     assert (visit.household, visit.member, visit.note) == (

@@ -242,3 +242,16 @@ def test_an_uploaded_workbook_is_read_once_and_keeps_its_row_numbers(client, wor
     page = client.get(f"/households/import/{record.token}/")
     assert "Dòng 4: Hãy nhập số người từ 1 đến 99 (tệp ghi “abc”)." in page.text
     assert record.file_name == "ds.xlsx"
+
+
+def test_it_imports_a_likely_duplicate_ticked_beyond_row_999(client, world):
+    """Row numbers from 1.000 on are written with a dot in Vietnamese: the tick must still send the number."""
+    world.login(client, "commune_official")
+    rows = [HEADERS] + [["", "Khu vực 1", f"Hộ số {n}", f"Số {n}, đường Một", "2", "", ""] for n in range(1, 1001)]
+    rows.append(["", "Khu vực 1", "Hộ Số 7", "so 7, duong Mot", "2", "", ""])  # row 1002, like row 8
+    upload(client, csv_bytes(rows))
+    record = ImportRecord.objects.get()
+    page = client.get(f"/households/import/{record.token}/")
+    assert 'name="include_duplicate" value="1002"' in page.text
+    client.post(f"/households/import/{record.token}/confirm/", {"include_duplicate": "1002"})
+    assert Household.objects.filter(hamlet__name="Khu vực 1", head_name__in=["Hộ số 7", "Hộ Số 7"]).count() == 2

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from households.models import Household
+from households.registry import household_create
 from teams.models import Adoption, Assistance, Outcome, Visit
 
 
@@ -153,3 +154,18 @@ def test_it_records_the_leaders_visit_under_the_leader(world, client):
     world.login(client, "leader")
     client.post(url(world.household), visit_data(world, visited_on=(world.today - timedelta(days=1)).isoformat()))
     assert Visit.objects.get().member == world.leader_m
+
+
+def test_the_form_gives_its_script_a_household_numbered_in_thousands_without_a_separator(client, world):
+    """The page's script keeps the visit on the phone when the session expired and sends the household's id
+    later; rendered as "25.017" (Vietnamese digit grouping) it named no household and the visit was refused."""
+    w = world
+    household = household_create(
+        household=Household(
+            id=25017, hamlet=w.hamlet2, head_name="Đỗ Văn Nghìn", address="Số 1000", registered_on=w.today
+        )
+    )
+    w.login(client, "member")
+    page = client.get(url(household))
+    assert page.status_code == 200
+    assert 'data-household-key="h:25017"' in page.text
