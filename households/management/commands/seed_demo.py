@@ -33,6 +33,11 @@ COMMUNES = [
 ]
 HOUSEHOLDS_PER_HAMLET = 26
 
+
+def _hamlet_code(number):
+    return f"{number:02d}"
+
+
 LOGINS = {
     "admin": ("Quản trị", "hệ thống"),
     "canbo_tinh": ("Lê Minh", "Khoa"),
@@ -86,7 +91,7 @@ class Command(BaseCommand):
                 # The province is the commune's, on every row for distribution.
                 hamlet, _ = Hamlet.objects.get_or_create(
                     commune=commune,
-                    code=f"{number:02d}",
+                    code=_hamlet_code(number),
                     defaults={"name": hamlet_name, "province_id": commune.province_id},
                 )
                 team, created = Team.objects.get_or_create(
@@ -127,9 +132,13 @@ class Command(BaseCommand):
     def _households(self, rng):
         today = timezone.localdate()
         households = []
-        for commune_code, kind, _names in COMMUNES:
-            for hamlet in Hamlet.objects.filter(commune__code=commune_code).order_by("code"):
-                existing = list(hamlet.households.order_by("pk"))
+        for commune_code, kind, names in COMMUNES:
+            # The demo's own hamlets only: hamlets a user imported since would shift the keys of its visits.
+            codes = [_hamlet_code(number) for number in range(1, len(names) + 1)]
+            for hamlet in Hamlet.objects.filter(commune__code=commune_code, code__in=codes).order_by("code"):
+                # The seeded ones only (the first by id): households a user registered or imported since
+                # would shift the keys of the demo's visits below.
+                existing = list(hamlet.households.order_by("pk")[:HOUSEHOLDS_PER_HAMLET])
                 if existing:
                     households.extend(existing)
                     continue
