@@ -86,8 +86,13 @@ def record_confirming(record, read, *, skip_errors):
 
 
 def record_confirmed(record, counts):
-    """The upload becomes its audit entry: the counts stay, the file goes."""
-    record.counts = counts
+    """The upload becomes its audit entry: the counts stay, the file goes.
+
+    Rows left out: likely duplicates the importer did not tick, and rows in error (stored only when the
+    importer chose to import the others).
+    """
+    duplicates = counts.get(Outcome.DUPLICATE, 0) - counts.get("imported_duplicates", 0)
+    record.counts = {**counts, "skipped": duplicates + counts.get(Outcome.ERROR, 0)}
     record.confirmed_at = timezone.now()
     record.content = b""
     record.save(update_fields=["counts", "confirmed_at", "content"])

@@ -253,5 +253,9 @@ def test_it_imports_a_likely_duplicate_ticked_beyond_row_999(client, world):
     record = ImportRecord.objects.get()
     page = client.get(f"/households/import/{record.token}/")
     assert 'name="include_duplicate" value="1002"' in page.text
-    client.post(f"/households/import/{record.token}/confirm/", {"include_duplicate": "1002"})
+    done = client.post(f"/households/import/{record.token}/confirm/", {"include_duplicate": "1002"}, follow=True)
     assert Household.objects.filter(hamlet__name="Khu vực 1", head_name__in=["Hộ số 7", "Hộ Số 7"]).count() == 2
+    # The done page counts the ticked row as imported, not as left out.
+    text = " ".join(done.text.split())
+    assert "mới: <strong>1.000</strong> (thêm 1 dòng có thể trùng mà bạn chọn nhập)" in text
+    assert "có lỗi): <strong>0</strong>" in text
