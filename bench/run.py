@@ -386,6 +386,13 @@ def plan(database_url, args):
     """(endpoints, units, size, posted) of one seeded database; `posted` fills with the UUIDs of the visits posted."""
     use_database(database_url)
     endpoints, units, posted = plan_endpoints(args.province, args.past_days)
+    if args.only:
+        # A quick look at a few pages while working on them; the trivial page stays, every ratio is to it.
+        wanted = {"trivial", *args.only.split(",")}
+        unknown = wanted - set(endpoints)
+        if unknown:
+            raise SystemExit(f"--only: no such endpoint: {', '.join(sorted(unknown))}")
+        endpoints = {name: e for name, e in endpoints.items() if name in wanted}
     return endpoints, units, data_size(args.province), posted
 
 
@@ -449,6 +456,7 @@ def main():
     )
     parser.add_argument("--output", default=str(ROOT / "bench" / "results" / "latest.json"))
     parser.add_argument("--label", default="")
+    parser.add_argument("--only", default="", help="comma-separated endpoint names: measure these (and the trivial page) only")
     args = parser.parse_args()
     urls = {"main": args.database_url}
     if args.compare_database_url:
