@@ -456,7 +456,9 @@ def main():
     )
     parser.add_argument("--output", default=str(ROOT / "bench" / "results" / "latest.json"))
     parser.add_argument("--label", default="")
-    parser.add_argument("--only", default="", help="comma-separated endpoint names: measure these (and the trivial page) only")
+    parser.add_argument(
+        "--only", default="", help="comma-separated endpoint names: measure these (and the trivial page) only"
+    )
     args = parser.parse_args()
     urls = {"main": args.database_url}
     if args.compare_database_url:
