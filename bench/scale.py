@@ -319,6 +319,7 @@ def _commune_rows(writer, rng, plan, province, hamlet_counts, teams_by_hamlet, s
                     (
                         visit_id,
                         province.pk,
+                        hamlet.pk,
                         household_id,
                         member_id,
                         visited_on,
@@ -343,7 +344,7 @@ def _commune_rows(writer, rng, plan, province, hamlet_counts, teams_by_hamlet, s
                     current[1], current[2] = outcome, visited_on
             for service_id, (first_adopted_on, last_outcome, last_visited_on) in state.items():
                 adoptions.append(
-                    (province.pk, household_id, service_id, first_adopted_on, last_outcome, last_visited_on)
+                    (province.pk, hamlet.pk, household_id, service_id, first_adopted_on, last_outcome, last_visited_on)
                 )
             first_visit = household_visits[0][0] if household_visits else None
             last_visit = max(v[0] for v in household_visits) if household_visits else None
@@ -400,6 +401,7 @@ def _commune_rows(writer, rng, plan, province, hamlet_counts, teams_by_hamlet, s
         [
             "id",
             "province_id",
+            "hamlet_id",
             "household_id",
             "member_id",
             "visited_on",
@@ -413,7 +415,15 @@ def _commune_rows(writer, rng, plan, province, hamlet_counts, teams_by_hamlet, s
     writer.write(Assistance, ["province_id", "visit_id", "service_id", "outcome", "people_helped"], assistance)
     writer.write(
         Adoption,
-        ["province_id", "household_id", "service_id", "first_adopted_on", "last_outcome", "last_visited_on"],
+        [
+            "province_id",
+            "hamlet_id",
+            "household_id",
+            "service_id",
+            "first_adopted_on",
+            "last_outcome",
+            "last_visited_on",
+        ],
         adoptions,
     )
     return {

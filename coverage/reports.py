@@ -10,14 +10,15 @@ from it (coverage.report_tables), so they cannot disagree, and a submitted
 report is its data as it stood.
 """
 
+from collections import defaultdict
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import Count, F, Max
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from households.models import Commune
+from households.models import Commune, Hamlet
 from teams.activity import idle_teams
 from teams.models import Adoption, Service, Visit
 
@@ -77,31 +78,57 @@ def _row(unit, code, now, before, services, pillars, visits, flows):
     }
 
 
-def _new_adoptions(adoptions, unit_field, period, services):
+def _row_units(unit, is_commune):
+    """{hamlet id: its row's unit id}: a commune's hamlets are its rows; a province's count for their commune."""
+    if is_commune:
+        return {pk: pk for pk in Hamlet.objects.filter(commune=unit).values_list("pk", flat=True)}
+    return dict(Hamlet.objects.filter(commune__province=unit).values_list("pk", "commune_id"))
+
+
+def _new_adoptions(row_units, period, services):
     """{(unit id, service id): households whose first adoption of the service falls in the period}.
 
     Counted from the adoptions, not as the change of adopted(U, S): a household that
     leaves in the period lowers that stock but undoes no adoption, and one that adopted
     in the period and left before its end still adopted in it (as its people helped stay).
+    Read per hamlet (the household's now, which the adoption row carries) from an index.
     """
     rows = (
-        adoptions.filter(service__in=services, first_adopted_on__gte=period.start, first_adopted_on__lte=period.end)
-        .values("service_id", unit=F(unit_field))
-        .annotate(n=Count("pk"))
+        # Every service's, those not shown dropped below: a filter on the service would lead PostgreSQL
+        # to the (service, date) index and the table's rows instead of this one index alone.
+        Adoption.objects.filter(
+            hamlet__in=list(row_units), first_adopted_on__gte=period.start, first_adopted_on__lte=period.end
+        )
+        .values("hamlet_id", "service_id")
+        .annotate(n=Count("*"))
         .order_by()
     )
-    return {(row["unit"], row["service_id"]): row["n"] for row in rows}
+    shown = {s.pk for s in services}
+    result = defaultdict(int)
+    for row in rows:
+        if row["service_id"] in shown:
+            result[(row_units[row["hamlet_id"]], row["service_id"])] += row["n"]
+    return result
 
 
-def _visits(visits, unit_field, period):
-    """{unit id: (visits, distinct households)} of the period's visits, grouped by the household's unit now."""
-    return {
-        row["unit"]: (row["visits"], row["households"])
-        for row in visits.filter(visited_on__gte=period.start, visited_on__lte=period.end)
-        .values(unit=F(unit_field))
-        .annotate(visits=Count("pk"), households=Count("household", distinct=True))
+def _visits(row_units, period):
+    """{unit id: (visits, distinct households)} of the period's visits, grouped by the household's unit now.
+
+    Per hamlet from the visits' own hamlet key and an index alone; a household's visits all carry its
+    hamlet, so a unit's distinct households are the sum of its hamlets'.
+    """
+    rows = (
+        Visit.objects.filter(hamlet__in=list(row_units), visited_on__gte=period.start, visited_on__lte=period.end)
+        .values("hamlet_id")
+        .annotate(visits=Count("*"), households=Count("household", distinct=True))
         .order_by()
-    }
+    )
+    result = defaultdict(lambda: (0, 0))
+    for row in rows:
+        unit_id = row_units[row["hamlet_id"]]
+        visits, households = result[unit_id]
+        result[unit_id] = (visits + row["visits"], households + row["households"])
+    return dict(result)
 
 
 def _retired_in(period):
@@ -158,23 +185,20 @@ def report_data(unit, period):
     before = rollup_of(unit, on=previous_end)
     if is_commune:
         province_id = unit.province_id
-        visits = Visit.objects.filter(province_id=province_id, household__hamlet__commune=unit)
-        adoptions = Adoption.objects.filter(province_id=province_id, household__hamlet__commune=unit)
-        unit_field, targets = "household__hamlet", targets_of_province(province_id).for_commune(unit.pk)
+        targets = targets_of_province(province_id).for_commune(unit.pk)
     else:
         province_id = unit.pk
-        visits = Visit.objects.filter(province_id=province_id)
-        adoptions = Adoption.objects.filter(province_id=province_id)
-        unit_field, targets = "household__hamlet__commune", targets_of_province(province_id).province
+        targets = targets_of_province(province_id).province
+    row_units = _row_units(unit, is_commune)
     services = now.services
     pillars = [p.value for p in Service.Pillar]
     previous_services = {s.pk for s in before.services}
-    by_unit = _visits(visits, unit_field, period)
+    by_unit = _visits(row_units, period)
     # The period's flows (new adoptions, people helped) also of the services retired within it.
     retired = _retired_in(period)
     period_services = sorted([*services, *retired], key=lambda s: (s.order, s.code))
     flows = (
-        _new_adoptions(adoptions, unit_field, period, period_services),
+        _new_adoptions(row_units, period, period_services),
         _people_in_period(rollup_of, unit, now, before, retired),
         period_services,
     )

@@ -164,14 +164,14 @@ class Scope:
             | Q(member__isnull=True, official__isnull=True, is_superuser=False)
         ).distinct()
 
-    def _by_province(self, model, household_path, manager="objects"):
+    def _by_province(self, model, household_path, hamlet_path, manager="objects"):
         """Rows of a large table that carry the distribution key: a province scope filters on it alone.
 
         `household__in=households()` made PostgreSQL join or scan all of a
         province's three million visits to list, count or page them; the
         province column is indexed with the date (visits) and is the key a
-        distributed database shards on. A commune scope adds the household's
-        commune; a team its hamlets.
+        distributed database shards on. A commune scope adds the commune of the
+        hamlet key the rows carry (their household's, indexed); a team its households.
         """
         rows = getattr(model, manager)
         if self.kind == self.ALL:
@@ -179,18 +179,16 @@ class Scope:
         if self.kind == self.PROVINCE:
             return rows.filter(province=self.province)
         if self.kind == self.COMMUNE:
-            return rows.filter(
-                province=self.commune.province_id, **{f"{household_path}__hamlet__commune": self.commune}
-            )
+            return rows.filter(province=self.commune.province_id, **{f"{hamlet_path}__commune": self.commune})
         return rows.filter(**{f"{household_path}__in": self.households()})
 
     def visits(self):
         """The visits that count (voided ones left out): what figures read."""
-        return self._by_province(Visit, "household")
+        return self._by_province(Visit, "household", "hamlet")
 
     def visits_with_voided(self):
         """Every visit, voided ones included: the admin's list and the audit trail."""
-        return self._by_province(Visit, "household", manager="all_objects")
+        return self._by_province(Visit, "household", "hamlet", manager="all_objects")
 
     def correctable_visits(self):
         """The visits this member or leader may correct or void in the field (DESIGN.md "Corrections").
@@ -207,10 +205,10 @@ class Scope:
         )
 
     def assistances(self):
-        return self._by_province(Assistance, "visit__household")
+        return self._by_province(Assistance, "visit__household", "visit__hamlet")
 
     def adoptions(self):
-        return self._by_province(Adoption, "household")
+        return self._by_province(Adoption, "household", "hamlet")
 
     def unit_rows(self, rows):
         """Rows set for a province (no commune) or for one of its communes, such as coverage targets.

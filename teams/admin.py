@@ -165,8 +165,9 @@ class VisitAdmin(LargeTableAdmin, ScopedHistoryAdmin):
     form = VisitAdminForm
     list_display = ["visited_on", "household", "member", "recorded_by", "recorded_at", "voided"]
     list_filter = [
-        filter_for(CommuneFilter, "household__hamlet__commune"),
-        filter_for(HamletFilter, "household__hamlet"),
+        # The visit's own hamlet key (its household's, kept in step): the list reads a commune's visits from an index.
+        filter_for(CommuneFilter, "hamlet__commune"),
+        filter_for(HamletFilter, "hamlet"),
         "visited_on",
         VoidedFilter,
     ]
@@ -193,7 +194,7 @@ class VisitAdmin(LargeTableAdmin, ScopedHistoryAdmin):
             .filter(pk__in=obj._households_to_refresh)
             .order_by("pk")
         ]
-        obj.province_id = obj.household.province_id
+        obj.province_id, obj.hamlet_id = obj.household.province_id, obj.household.hamlet_id
         if not change:
             obj.recorded_by = request.user
         super().save_model(request, obj, form, change)
@@ -241,7 +242,7 @@ class AdoptionAdmin(LargeTableAdmin, ReadOnlyAdmin):
     """Derived from the visits: read only; correct the visits instead."""
 
     list_display = ["household", "service", "first_adopted_on", "last_outcome", "last_visited_on"]
-    list_filter = ["service", "last_outcome", filter_for(CommuneFilter, "household__hamlet__commune")]
+    list_filter = ["service", "last_outcome", filter_for(CommuneFilter, "hamlet__commune")]
     search_fields = ["household__head_name"]
     list_select_related = ["household", "service"]
 

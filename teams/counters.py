@@ -305,6 +305,8 @@ def household_counters_update(*, household, stored):
     old_facts = Facts.of(stored)
     if old_facts == new_facts:
         return
+    if old_facts.hamlet_id != new_facts.hamlet_id:
+        hamlet_keys_follow(household_id=household.pk, hamlet_id=new_facts.hamlet_id)
     if old_facts.province_id != new_facts.province_id:
         province_keys_follow(households=[household.pk], province_id=new_facts.province_id)
     facts, subsets, _adoptions = _visit_facts(household.pk)
@@ -324,6 +326,14 @@ def province_keys_follow(*, households, province_id):
         (Adoption.objects, "household__in"),
     ):
         rows.filter(**{path: households}).exclude(province_id=province_id).update(province_id=province_id)
+
+
+def hamlet_keys_follow(*, household_id, hamlet_id):
+    """A household's visits (voided ones too) and adoption rows follow it to another hamlet: the reports
+    group a period's visits and first adoptions by the hamlet they carry (a hamlet moving to another
+    commune moves nothing here: its visits keep its id)."""
+    for rows in (Visit.all_objects, Adoption.objects):
+        rows.filter(household_id=household_id).exclude(hamlet_id=hamlet_id).update(hamlet_id=hamlet_id)
 
 
 def counters_apply(before, after):

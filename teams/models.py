@@ -232,6 +232,11 @@ class Visit(models.Model):
     household = models.ForeignKey(
         Household, on_delete=models.PROTECT, related_name="visits", verbose_name=_("household")
     )
+    # The household's hamlet now, kept like `province` (`teams.counters.hamlet_keys_follow`): reports and the
+    # admin's commune filter read a period's visits by hamlet from an index, not through a million households.
+    hamlet = models.ForeignKey(
+        Hamlet, on_delete=models.PROTECT, related_name="+", verbose_name=_("hamlet"), editable=False
+    )
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="visits", verbose_name=_("member"))
     visited_on = models.DateField(_("visited on"))
     note = models.TextField(_("note"), blank=True, max_length=2000)
@@ -281,6 +286,13 @@ class Visit(models.Model):
                 fields=["province", "visited_on", "recorded_at", "id"],
                 include=["voided_at"],
                 name="visit_province_date_order",
+            ),
+            # Reports: a period's counted visits and distinct households per hamlet, from the index alone.
+            models.Index(
+                fields=["hamlet", "visited_on"],
+                include=["household"],
+                condition=Q(voided_at__isnull=True),
+                name="visit_hamlet_counted",
             ),
         ]
 
@@ -352,6 +364,10 @@ class Adoption(models.Model):
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="adoptions", verbose_name=_("household")
     )
+    # The household's hamlet now, as on its visits: a report counts a period's first adoptions per hamlet.
+    hamlet = models.ForeignKey(
+        Hamlet, on_delete=models.PROTECT, related_name="+", verbose_name=_("hamlet"), editable=False, db_index=False
+    )
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+", verbose_name=_("service"))
     # The visited-on date of the first "set up now" or "already had"; never undone by a later "declined".
     first_adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
@@ -369,6 +385,8 @@ class Adoption(models.Model):
             models.Index(fields=["service", "first_adopted_on"], name="adoption_service_date"),
             # Field list filter "needs follow-up" / "lacks service X".
             models.Index(fields=["service", "last_outcome"], name="adoption_service_outcome"),
+            # A report's new adoptions: the period's first adoptions per hamlet and service.
+            models.Index(fields=["hamlet", "first_adopted_on"], include=["service"], name="adoption_hamlet_date"),
         ]
 
     def __str__(self):

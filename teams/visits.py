@@ -179,6 +179,7 @@ def visit_record(*, member, household, visited_on, outcomes, uuid=None, note="",
                 visit = Visit.objects.create(
                     id=uuid,
                     province_id=household.province_id,
+                    hamlet_id=household.hamlet_id,
                     household=household,
                     member=member,
                     visited_on=visited_on,
@@ -301,6 +302,7 @@ def _state_store(household, adoptions, wanted, people, first, last):
     written = [
         Adoption(
             province_id=household.province_id,
+            hamlet_id=household.hamlet_id,
             household=household,
             service_id=service_id,
             first_adopted_on=first_adopted_on,
@@ -315,7 +317,7 @@ def _state_store(household, adoptions, wanted, people, first, last):
         written,
         update_conflicts=True,
         unique_fields=["household", "service"],
-        update_fields=["first_adopted_on", "last_outcome", "last_visited_on"],
+        update_fields=["hamlet", "first_adopted_on", "last_outcome", "last_visited_on"],
     )
 
     if (household.first_visited_on, household.last_visited_on) != (first, last):

@@ -3,10 +3,12 @@
 from collections import defaultdict
 from datetime import timedelta
 
+from django.db.models import F
 from django.utils import timezone
 
 from teams.counters import LEVELS
 from teams.counters_rebuild import counters_rebuild
+from teams.models import Adoption, Assistance, Visit
 
 
 def counters_by_day(first, last):
@@ -27,6 +29,25 @@ def counters_by_day(first, last):
     return result
 
 
+def keys_out_of_step():
+    """The visits (voided too) and adoption rows whose province or hamlet is not their household's now."""
+    stray = []
+    for rows in (Visit.all_objects, Adoption.objects):
+        stray += [
+            (rows.model.__name__, pk)
+            for pk in rows.exclude(province_id=F("household__province_id")).values_list("pk", flat=True)
+        ]
+        stray += [
+            (rows.model.__name__, pk)
+            for pk in rows.exclude(hamlet_id=F("household__hamlet_id")).values_list("pk", flat=True)
+        ]
+    stray += [
+        ("Assistance", pk)
+        for pk in Assistance.objects.exclude(province_id=F("visit__province_id")).values_list("pk", flat=True)
+    ]
+    return sorted(map(str, stray))
+
+
 def counters_and_rebuild(days=130):
     """(the counters as the writes left them, the same after a rebuild), as of every day of the last `days`.
 
@@ -35,5 +56,8 @@ def counters_and_rebuild(days=130):
     """
     today = timezone.localdate()
     kept = counters_by_day(today - timedelta(days=days), today)
+    stray = keys_out_of_step()
+    if stray:  # shown in the failing comparison: the rebuild has no such entry
+        kept[("keys out of step with their household",)] = stray
     counters_rebuild()
     return kept, counters_by_day(today - timedelta(days=days), today)

@@ -121,6 +121,7 @@ def grow(world, *, hamlets=4, households_per_hamlet=70, visits_per_household=3):
             visit = Visit(
                 id=uuid.uuid4(),
                 province_id=world.province.pk,
+                hamlet_id=household.hamlet_id,
                 household=household,
                 member=members[(i + v) % len(members)],
                 visited_on=world.today - timedelta(days=10 + 40 * v + i % 30),

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from coverage import reports
 from coverage.models import ReportingConvention, SubmittedReport
 from coverage.periods import CALENDAR, DECREE_09, MONTH, QUARTER, YEAR, Period, period_containing, period_from_key
-from households.registry import household_register
+from households.registry import household_register, household_update
 from teams.models import Outcome, Team
 from teams.visits import Help, visit_record
 from tests.counter_checks import counters_and_rebuild
@@ -186,6 +186,24 @@ def test_a_late_synced_visit_changes_live_figures_not_the_submitted_report(clien
     assert first.figures["total"]["end"]["reached"] == 3 and second.figures["total"]["end"]["reached"] == 4
     response = _report(client, w, "commune_official", "2025-11")
     assert "Phiên bản 2" in response.text and "Phiên bản 1" in response.text
+    kept, rebuilt = counters_and_rebuild()
+    assert kept == rebuilt
+
+
+def test_a_household_moved_to_another_commune_counts_its_period_under_the_hamlet_it_is_in_now(client, month_data):
+    """The period's visits and first adoptions are grouped by the household's unit now, as every figure is:
+    they are read by the hamlet the visits and adoption rows carry, which follows the household."""
+    w = month_data
+    november = Period(MONTH, 2025, 11, DECREE_09)
+    household_update(household=w.hC, hamlet=w.other_hamlet)  # visited 31/10 in Khu vực 2: province app set up
+
+    commune = reports.report_data(w.commune, november)
+    assert (commune["total"]["visits"], commune["total"]["households_visited"]) == (1, 1)  # B's only
+    assert commune["total"]["new"][w.app.code] == 0
+    province = {row["code"]: row for row in reports.report_data(w.province, november)["rows"]}
+    assert (province["31135"]["visits"], province["31135"]["households_visited"]) == (1, 1)
+    assert (province["31261"]["visits"], province["31261"]["households_visited"]) == (1, 1)
+    assert (province["31135"]["new"][w.app.code], province["31261"]["new"][w.app.code]) == (0, 1)
     kept, rebuilt = counters_and_rebuild()
     assert kept == rebuilt
 
