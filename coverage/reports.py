@@ -13,8 +13,8 @@ report is its data as it stood.
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.db import transaction
-from django.db.models import Count, Max
+from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -85,29 +85,48 @@ def _row_units(unit, is_commune):
     return dict(Hamlet.objects.filter(commune__province=unit).values_list("pk", "commune_id"))
 
 
+def _per_hamlet(model, columns, date_column, row_units, period):
+    """Rows (hamlet id, *`columns`) over `model`'s rows of the period in the units' hamlets.
+
+    Raw SQL for one reason: a province's 1,500 hamlet ids go to PostgreSQL as one array parameter,
+    which costs nothing to build and lets it plan an index-only scan; Django's IN list of 1,500
+    parameters took a tenth of the report to build.
+    """
+    table = connection.ops.quote_name(model._meta.db_table)
+    ids = list(row_units)
+    if not ids:
+        return []
+    if connection.vendor == "postgresql":
+        among, params = "hamlet_id = ANY(%s)", [ids]
+    else:
+        among, params = f"hamlet_id IN ({', '.join(['%s'] * len(ids))})", ids
+    counted = "voided_at IS NULL AND " if model is Visit else ""  # as `Visit.objects`
+    group = "hamlet_id, service_id" if model is Adoption else "hamlet_id"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT hamlet_id, {columns} FROM {table} WHERE {counted}{among}"
+            f" AND {date_column} >= %s AND {date_column} <= %s GROUP BY {group}",
+            [*params, period.start, period.end],
+        )
+        return cursor.fetchall()
+
+
 def _new_adoptions(row_units, period, services):
     """{(unit id, service id): households whose first adoption of the service falls in the period}.
 
     Counted from the adoptions, not as the change of adopted(U, S): a household that
     leaves in the period lowers that stock but undoes no adoption, and one that adopted
     in the period and left before its end still adopted in it (as its people helped stay).
-    Read per hamlet (the household's now, which the adoption row carries) from an index.
+    Read per hamlet (the household's now, which the adoption row carries) from an index alone,
+    every service's: a filter on the service would lead PostgreSQL to the table's rows.
     """
-    rows = (
-        # Every service's, those not shown dropped below: a filter on the service would lead PostgreSQL
-        # to the (service, date) index and the table's rows instead of this one index alone.
-        Adoption.objects.filter(
-            hamlet__in=list(row_units), first_adopted_on__gte=period.start, first_adopted_on__lte=period.end
-        )
-        .values("hamlet_id", "service_id")
-        .annotate(n=Count("*"))
-        .order_by()
-    )
     shown = {s.pk for s in services}
     result = defaultdict(int)
-    for row in rows:
-        if row["service_id"] in shown:
-            result[(row_units[row["hamlet_id"]], row["service_id"])] += row["n"]
+    for hamlet_id, service_id, n in _per_hamlet(
+        Adoption, "service_id, COUNT(*)", "first_adopted_on", row_units, period
+    ):
+        if service_id in shown:
+            result[(row_units[hamlet_id], service_id)] += n
     return result
 
 
@@ -117,17 +136,11 @@ def _visits(row_units, period):
     Per hamlet from the visits' own hamlet key and an index alone; a household's visits all carry its
     hamlet, so a unit's distinct households are the sum of its hamlets'.
     """
-    rows = (
-        Visit.objects.filter(hamlet__in=list(row_units), visited_on__gte=period.start, visited_on__lte=period.end)
-        .values("hamlet_id")
-        .annotate(visits=Count("*"), households=Count("household", distinct=True))
-        .order_by()
-    )
     result = defaultdict(lambda: (0, 0))
-    for row in rows:
-        unit_id = row_units[row["hamlet_id"]]
-        visits, households = result[unit_id]
-        result[unit_id] = (visits + row["visits"], households + row["households"])
+    select = "COUNT(*), COUNT(DISTINCT household_id)"
+    for hamlet_id, visits, households in _per_hamlet(Visit, select, "visited_on", row_units, period):
+        unit_id = row_units[hamlet_id]
+        result[unit_id] = (result[unit_id][0] + visits, result[unit_id][1] + households)
     return dict(result)
 
 
