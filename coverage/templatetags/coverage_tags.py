@@ -33,6 +33,12 @@ class _Numbers:
     def __init__(self):
         self.decimal = get_format("DECIMAL_SEPARATOR")
         self.thousands = get_format("THOUSAND_SEPARATOR")
+        self.dates = {}  # a hamlet's households were visited on a few dozen days: each formatted once
+
+    def date(self, day):
+        if (text := self.dates.get(day)) is None:
+            text = self.dates[day] = date_format(day, "SHORT_DATE_FORMAT")
+        return text
 
     def integer(self, n):
         # As number_format(n, force_grouping=True) with the locale's grouping of three.
@@ -51,7 +57,7 @@ def _display(cell, numbers):
     if cell.kind == "int":
         return numbers.integer(cell.value)
     if cell.kind == "date":
-        return date_format(cell.value, "SHORT_DATE_FORMAT")
+        return numbers.date(cell.value)
     if cell.kind == "flag":
         return "✓" if cell.value else ""
     return str(cell.value)
