@@ -11,7 +11,8 @@ A period that ended before the service was offered has no figure: no bar, a
 from dataclasses import dataclass
 
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 WIDTH, HEIGHT = 300, 110
@@ -30,51 +31,46 @@ def _period_label(start, period):
 
 
 def bar_chart(values, labels, *, title):
-    """An SVG bar chart of `values` (ints, or None for "no figure") under `labels`, scaled to fit a 300×110 box."""
+    """An SVG bar chart of `values` (ints, or None for "no figure") under `labels`, scaled to fit a 300×110 box.
+
+    Built with f-strings, escaping only the texts (labels, title): a coverage page draws a chart per
+    service, and format_html's escaping of every coordinate was a tenth of the page's time.
+    """
     n = len(values)
     highest = max((v for v in values if v is not None), default=0)
     plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     step = plot_width / max(n, 1)
     bar = step * 0.7
+    labels = [escape(label) for label in labels]
     bars, missing = [], []
     for i, (value, label) in enumerate(zip(values, labels, strict=True)):
         if value is None:
-            missing.append((f"{LEFT + i * step + step / 2:.1f}", TOP + plot_height - 2, f"{label}: —"))
+            missing.append(
+                f'<text x="{LEFT + i * step + step / 2:.1f}" y="{TOP + plot_height - 2}" text-anchor="middle"'
+                f' class="tick no-figure">—<title>{label}: —</title></text>'
+            )
             continue
         height = plot_height * value / highest if highest else 0
         x = LEFT + i * step + (step - bar) / 2
         y = TOP + plot_height - height
-        bars.append((f"{x:.1f}", f"{y:.1f}", f"{bar:.1f}", f"{max(height, 0.5):.1f}", f"{label}: {value}"))
-    rects = format_html_join(
-        "",
-        '<rect x="{}" y="{}" width="{}" height="{}" class="bar"><title>{}</title></rect>',
-        bars,
-    ) + format_html_join(
-        "",
-        '<text x="{}" y="{}" text-anchor="middle" class="tick no-figure">—<title>{}</title></text>',
-        missing,
-    )
+        bars.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{max(height, 0.5):.1f}" class="bar">'
+            f"<title>{label}: {value}</title></rect>"
+        )
     ticks = []
     if n:
         for i in sorted({0, n // 2, n - 1}):
             anchor = "start" if i == 0 else "end" if i == n - 1 else "middle"
             x = LEFT + i * step + (step / 2 if anchor == "middle" else 0 if anchor == "start" else step)
-            ticks.append((f"{x:.1f}", HEIGHT - 5, anchor, labels[i]))
-    tick_text = format_html_join("", '<text x="{}" y="{}" text-anchor="{}" class="tick">{}</text>', ticks)
-    return format_html(
-        '<svg viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="{title}" class="trend-chart"'
-        ' preserveAspectRatio="xMidYMid meet">'
-        '<line x1="{left}" x2="{right}" y1="{base}" y2="{base}" class="axis"/>'
-        '<text x="{left}" y="11" class="tick">{top_label}</text>{rects}{ticks}</svg>',
-        w=WIDTH,
-        h=HEIGHT,
-        title=title,
-        left=LEFT,
-        right=WIDTH - RIGHT,
-        base=TOP + plot_height,
-        top_label=_("max %(n)s") % {"n": highest} if highest else _("no adoptions"),
-        rects=rects,
-        ticks=tick_text,
+            ticks.append(f'<text x="{x:.1f}" y="{HEIGHT - 5}" text-anchor="{anchor}" class="tick">{labels[i]}</text>')
+    top_label = escape(_("max %(n)s") % {"n": highest} if highest else _("no adoptions"))
+    # Every text above is escaped; the rest are numbers.
+    return mark_safe(
+        f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" aria-label="{escape(title)}"'
+        ' class="trend-chart" preserveAspectRatio="xMidYMid meet">'
+        f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{TOP + plot_height}" y2="{TOP + plot_height}" class="axis"/>'
+        f'<text x="{LEFT}" y="11" class="tick">{top_label}</text>{"".join(bars)}{"".join(missing)}'
+        f"{''.join(ticks)}</svg>"
     )
 
 

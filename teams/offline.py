@@ -13,14 +13,18 @@ from datetime import timedelta
 from functools import lru_cache
 from types import SimpleNamespace
 
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from households.forms import HouseholdFilterForm, HouseholdForm
@@ -52,10 +56,30 @@ def field_app(request):
     anyone = SimpleNamespace(registered_on=timezone.localdate() - timedelta(days=365 * 100))
     context = {
         "visit_form": VisitForm(household=anyone, services=services),
-        "household_form": HouseholdForm(hamlets=hamlets),
+        "household_form": _household_form_html(hamlets),
         "filter_form": HouseholdFilterForm(hamlets=hamlets, services=services),
     }
     return render(request, "teams/field_app.html", context)
+
+
+def _household_form_html(hamlets):
+    """The blank register form as crispy draws it: a third of the shell's time, and the same for every member
+    of a team on a day. Kept a few minutes under what it is drawn from (the language, the date that bounds
+    the registration date, the hamlets offered), so any change to those draws it again."""
+    key = (
+        "field_app:household_form:"
+        + hashlib.sha256(
+            repr((get_language(), timezone.localdate().isoformat(), [(h.pk, h.name) for h in hamlets])).encode()
+        ).hexdigest()
+    )
+    html = cache.get(key)
+    if html is None:
+        html = str(as_crispy_form(HouseholdForm(hamlets=hamlets)))
+        cache.set(key, html, HOUSEHOLD_FORM_SECONDS)
+    return mark_safe(html)  # crispy's own output, kept as it was drawn
+
+
+HOUSEHOLD_FORM_SECONDS = 600
 
 
 def _static_fingerprint(path):

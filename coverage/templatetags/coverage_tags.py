@@ -33,6 +33,12 @@ class _Numbers:
     def __init__(self):
         self.decimal = get_format("DECIMAL_SEPARATOR")
         self.thousands = get_format("THOUSAND_SEPARATOR")
+        self.dates = {}  # a hamlet's households were visited on a few dozen days: each formatted once
+
+    def date(self, day):
+        if (text := self.dates.get(day)) is None:
+            text = self.dates[day] = date_format(day, "SHORT_DATE_FORMAT")
+        return text
 
     def integer(self, n):
         # As number_format(n, force_grouping=True) with the locale's grouping of three.
@@ -51,7 +57,7 @@ def _display(cell, numbers):
     if cell.kind == "int":
         return numbers.integer(cell.value)
     if cell.kind == "date":
-        return date_format(cell.value, "SHORT_DATE_FORMAT")
+        return numbers.date(cell.value)
     if cell.kind == "flag":
         return "✓" if cell.value else ""
     return str(cell.value)
@@ -105,13 +111,20 @@ def table_rows(rows, link=True):
     return mark_safe("\n".join(html))
 
 
+_SORT_PARAMS = "coverage_sort_params"
+
+
 @register.simple_tag(takes_context=True)
 def sort_link(context, column):
     """A header link that sorts by `column` (ascending first, then descending); keeps the other filters."""
     request = context["request"]
     current = request.GET.get("sort", "name")
-    params = request.GET.copy()
-    params.pop("page", None)
+    # One copy of the query string per table, not per column (each copy is a deep copy); "sort" is set anew
+    # on every call, so reusing it gives each link what a fresh copy would.
+    params = context.render_context.get(_SORT_PARAMS)
+    if params is None:
+        params = context.render_context[_SORT_PARAMS] = request.GET.copy()
+        params.pop("page", None)
     descending_next = current == column.key
     params["sort"] = f"-{column.key}" if descending_next else column.key
     arrow = "▲" if current == column.key else "▼" if current == f"-{column.key}" else ""

@@ -1,7 +1,14 @@
+import re
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
+from households import views
 from households.models import Household
+from teams.corrections import visit_void
+from teams.models import Outcome
+from teams.visits import Help, visit_record
 
 
 def url(household):
@@ -73,3 +80,25 @@ def test_it_keeps_a_moved_away_household_readable_without_a_visit_button(visited
     assert "Đã chuyển đi ngày" in content
     assert reverse("visit_log", kwargs={"pk": visited.household.pk}) not in content
     assert "Hẹn quay lại chiều thứ bảy" in content
+
+
+@pytest.mark.parametrize("history_size", [50, 2])
+def test_the_visit_count_leaves_voided_visits_out_whether_the_history_shows_them_all_or_not(
+    world, client, monkeypatch, history_size
+):
+    monkeypatch.setattr(views, "HISTORY_SIZE", history_size)
+    w = world
+    visits = [
+        visit_record(
+            member=w.member_m,
+            household=w.household,
+            visited_on=w.today - timedelta(days=days),
+            outcomes={w.services["vneid_level2"]: Help(Outcome.FOLLOW_UP, 0)},
+            recorded_by=w.member,
+        )[0]
+        for days in (1, 2, 3)
+    ]
+    visit_void(visit=visits[0], by=w.member, reason="Ghi nhầm")
+    w.login(client, "member")
+    html = client.get(url(w.household)).content.decode()
+    assert re.search(r'data-testid="visit-count">(\d+)<', html).group(1) == "2"
