@@ -110,11 +110,12 @@ def _figure_cells(figures, services, progress=None, counts=False):
         return [Cell(n, "int")] if counts else []
 
     cells = [Cell(figures.households, "int"), *count(figures.reached), Cell(figures.reach, "percent")]
-    for s in services:
-        cells += [*count(figures.adopted.get(s.pk, 0)), Cell(figures.coverage(s), "percent", progress.get(s.pk))]
+    ids = [(s, s.pk) for s in services]  # `pk` is a property: read once per row, not four times per cell
+    for s, pk in ids:
+        cells += [*count(figures.adopted.get(pk, 0)), Cell(figures.coverage(s), "percent", progress.get(pk))]
     for p in _pillars():
         cells += [*count(figures.adopted_pillar.get(p.value, 0)), Cell(figures.pillar_coverage(p.value), "percent")]
-    return cells + [Cell(figures.people_helped.get(s.pk, 0), "int") for s in services]
+    return cells + [Cell(figures.people_helped.get(pk, 0), "int") for _s, pk in ids]
 
 
 def _target_columns(services, targeted):
