@@ -15,16 +15,18 @@ from .exports import Cell, Column, Row, Table, _pillars, _summary
 class ValuesRow:
     """A table row of plain `values`, one per column, of the columns' `kinds`; `cells` as any row has them."""
 
-    __slots__ = ("values", "kinds")
+    __slots__ = ("values", "kinds", "_cells")
     url = ""
     is_total = False
 
     def __init__(self, values, kinds):
-        self.values, self.kinds = values, kinds
+        self.values, self.kinds, self._cells = values, kinds, None
 
     @property
     def cells(self):
-        return [Cell(value, kind) for value, kind in zip(self.values, self.kinds, strict=True)]
+        if self._cells is None:  # made once: the page's template reads them twice
+            self._cells = [Cell(value, kind) for value, kind in zip(self.values, self.kinds, strict=True)]
+        return self._cells
 
 
 def household_table(rollup, households, figures_by_household, *, title):
