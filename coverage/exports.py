@@ -23,6 +23,7 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import ClassVar
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils.text import slugify
@@ -56,6 +57,7 @@ class Row:
     cells: list
     url: str = ""
     is_total: bool = False
+    values: ClassVar = None  # a row of cells; `household_export.ValuesRow` has plain values instead
 
 
 @dataclass
@@ -340,7 +342,7 @@ def _csv_lines(table):
     formats = [_CSV_FORMATS.get(c.kind, str) for c in table.columns]
 
     def line(row):
-        values = getattr(row, "values", None)  # a row of plain values in the columns' kinds (`ValuesRow`)
+        values = row.values  # plain values in the columns' kinds (`ValuesRow`), or None for cells
         if values is None:
             return writer.writerow([_csv_value(c) for c in row.cells])
         return writer.writerow(["" if v is None or v == "" else f(v) for v, f in zip(values, formats, strict=True)])
