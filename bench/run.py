@@ -210,7 +210,8 @@ def file_linearity(units, trivial_p95_ms):
     from django.utils.translation import override
 
     from coverage import rollups
-    from coverage.exports import export_response, household_table
+    from coverage.exports import export_response
+    from coverage.household_export import household_table
     from households.models import Hamlet
 
     hamlet = Hamlet.objects.get(pk=units["largest_hamlet"])

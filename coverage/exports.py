@@ -23,6 +23,7 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import ClassVar
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils.text import slugify
@@ -56,6 +57,7 @@ class Row:
     cells: list
     url: str = ""
     is_total: bool = False
+    values: ClassVar = None  # a row of cells; `household_export.ValuesRow` has plain values instead
 
 
 @dataclass
@@ -110,11 +112,12 @@ def _figure_cells(figures, services, progress=None, counts=False):
         return [Cell(n, "int")] if counts else []
 
     cells = [Cell(figures.households, "int"), *count(figures.reached), Cell(figures.reach, "percent")]
-    for s in services:
-        cells += [*count(figures.adopted.get(s.pk, 0)), Cell(figures.coverage(s), "percent", progress.get(s.pk))]
+    ids = [(s, s.pk) for s in services]  # `pk` is a property: read once per row, not four times per cell
+    for s, pk in ids:
+        cells += [*count(figures.adopted.get(pk, 0)), Cell(figures.coverage(s), "percent", progress.get(pk))]
     for p in _pillars():
         cells += [*count(figures.adopted_pillar.get(p.value, 0)), Cell(figures.pillar_coverage(p.value), "percent")]
-    return cells + [Cell(figures.people_helped.get(s.pk, 0), "int") for s in services]
+    return cells + [Cell(figures.people_helped.get(pk, 0), "int") for _s, pk in ids]
 
 
 def _target_columns(services, targeted):
@@ -190,50 +193,6 @@ def _summary(figures):
         (_("Households reached"), Cell(figures.reached, "int")),
         (_("Reach"), Cell(figures.reach, "percent")),
     ]
-
-
-def household_table(rollup, households, figures_by_household, *, title):
-    """The table of a hamlet: one row per household of `households` (a page or all of them)."""
-    services = rollup.services
-    columns = (
-        [
-            Column("name", _("Head of household"), "text"),
-            Column("address", _("Address"), "text"),
-            Column("priority", _("Priority household"), "flag"),
-            Column("reach", _("First visit"), "date"),
-        ]
-        + [Column(f"cov:{s.code}", s.display_name, "date", _("Adopted on")) for s in services]
-        + [Column(f"pillar:{p.value}", p.label, "flag", _("Adopted a service of the pillar")) for p in _pillars()]
-        + [Column(f"people:{s.code}", s.display_name, "int", _("People helped")) for s in services]
-    )
-    rows = []
-    # Read once, not per household: a hamlet's export has a thousand rows of 24 cells.
-    service_ids, pillars = [s.pk for s in services], [p.value for p in _pillars()]
-    for household in households:
-        f = figures_by_household[household.pk]
-        adopted_on, people = f.adopted_on, f.people_helped
-        rows.append(
-            Row(
-                [
-                    Cell(household.head_name, "text"),
-                    Cell(household.address, "text"),
-                    Cell(household.is_priority, "flag"),
-                    Cell(f.first_visited_on, "date"),
-                ]
-                + [Cell(adopted_on.get(pk), "date") for pk in service_ids]
-                + [Cell(p in f.pillars, "flag") for p in pillars]
-                + [Cell(people.get(pk, 0), "int") for pk in service_ids]
-            )
-        )
-    t = rollup.total
-    total_row = Row(
-        [Cell(_("Total"), "text"), Cell("", "text"), Cell("", "text"), Cell(t.reach, "percent")]
-        + [Cell(t.coverage(s), "percent") for s in services]
-        + [Cell(t.pillar_coverage(p.value), "percent") for p in _pillars()]
-        + [Cell(t.people_helped.get(s.pk, 0), "int") for s in services],
-        is_total=True,
-    )
-    return Table(title, str(rollup.unit), rollup.on, rollup.priority_only, columns, rows, total_row, _summary(t))
 
 
 def _natural(text):
@@ -345,17 +304,25 @@ CSV_DELIMITER = ";"
 CSV_DECIMAL = ","
 
 
+def _csv_text(value):
+    text = str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+# Each kind's text, for a value neither None nor "" (those are empty).
+_CSV_FORMATS = {
+    "percent": lambda value: str(value).replace(".", CSV_DECIMAL),
+    "date": lambda value: value.isoformat(),
+    "flag": lambda value: "1" if value else "0",
+    "text": _csv_text,
+}
+
+
 def _csv_value(cell):
-    if cell.value is None or cell.value == "":
+    value = cell.value
+    if value is None or value == "":
         return ""
-    if cell.kind == "percent":
-        return str(cell.value).replace(".", CSV_DECIMAL)
-    if cell.kind == "date":
-        return cell.value.isoformat()
-    if cell.kind == "flag":
-        return "1" if cell.value else "0"
-    text = str(cell.value)
-    return f"'{text}" if cell.kind == "text" and text.startswith(FORMULA_STARTS) else text
+    return _CSV_FORMATS.get(cell.kind, str)(value)
 
 
 class _Echo:
@@ -365,12 +332,24 @@ class _Echo:
         return value
 
 
+CSV_LINES_PER_CHUNK = 200  # a chunk per line made a thousand small writes to the socket
+
+
 def _csv_lines(table):
     writer = csv.writer(_Echo(), delimiter=CSV_DELIMITER)
     yield "\ufeff".encode()
     yield writer.writerow([_header(c) for c in table.columns]).encode()
-    for row in _table_rows(table):
-        yield writer.writerow([_csv_value(c) for c in row.cells]).encode()
+    formats = [_CSV_FORMATS.get(c.kind, str) for c in table.columns]
+
+    def line(row):
+        values = row.values  # plain values in the columns' kinds (`ValuesRow`), or None for cells
+        if values is None:
+            return writer.writerow([_csv_value(c) for c in row.cells])
+        return writer.writerow(["" if v is None or v == "" else f(v) for v, f in zip(values, formats, strict=True)])
+
+    rows = _table_rows(table)
+    for start in range(0, len(rows), CSV_LINES_PER_CHUNK):
+        yield "".join(map(line, rows[start : start + CSV_LINES_PER_CHUNK])).encode()
 
 
 def csv_response(table):

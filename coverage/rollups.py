@@ -20,6 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from django.db.models import (
     BooleanField,
@@ -250,6 +251,31 @@ def hamlet_households(hamlet, *, on, priority_only=False):
 
 
 UNSHOWN = ("created_at", "updated_at", "search_key")
+
+
+class HouseholdRow(NamedTuple):
+    """What a hamlet's table and `by_household` read of a household, as a plain tuple (see `household_rows`)."""
+
+    pk: int
+    province_id: int
+    hamlet_id: int
+    head_name: str
+    address: str
+    poverty: str
+    policy_family: bool
+    first_visited_on: date | None
+
+    @property
+    def is_priority(self):
+        return Household.priority_of(poverty=self.poverty, policy_family=self.policy_family)
+
+
+def household_rows(households):
+    """[HouseholdRow] of a households queryset, in its order: an export's thousand rows without building
+    a model instance each (a third of the hamlet CSV's time)."""
+    return [HouseholdRow._make(values) for values in households.values_list(*HouseholdRow._fields)]
+
+
 BY_HAMLET_FROM = 200  # households: `by_household` selects by hamlet (a thousand literal ids bind and plan slowly)
 
 

@@ -40,8 +40,9 @@ from teams.ratelimit import export_rate_limited
 from . import rollups, targets, trends
 from .activity_export import activity_table
 from .charts import trend_charts
-from .exports import export_response, household_table, rollup_table, sort_rows
+from .exports import export_response, rollup_table, sort_rows
 from .forms import CoverageFilter, TargetForm
+from .household_export import household_table
 from .models import Target
 from .periods import period_containing
 from .reports import convention_of
@@ -289,7 +290,7 @@ def hamlet_export(request, pk, fmt):
     hamlet = _hamlet(request, pk)
     _form, on, priority, _period = _filters(request)
     rollup, households = _hamlet_rows(hamlet, on, priority, request.GET.get("sort", "name"))
-    households = list(households)
+    households = rollups.household_rows(households)
     figures = rollups.by_household(households, on=on, services=rollup.services)
     table = household_table(rollup, households, figures, title=_hamlet_title(hamlet))
     return _export(request, table, fmt, province=hamlet.province_id)

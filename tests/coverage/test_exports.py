@@ -230,12 +230,14 @@ def test_it_writes_every_row_of_a_large_hamlet_with_its_formats():
     assert (total.value, total.font.bold, total.number_format) == (sum(i % 5 for i in range(2500)), True, "#,##0")
 
 
-def test_it_streams_a_large_csv_line_by_line():
-    from coverage.exports import export_response
+def test_it_streams_a_large_csv_in_chunks_of_whole_lines():
+    from coverage.exports import CSV_LINES_PER_CHUNK, export_response
 
     response = export_response(_large_table(2500), "csv")
     chunks = list(response.streaming_content)
-    assert len(chunks) == 1 + 1 + 2501  # byte-order mark, header, rows and total
+    # Byte-order mark, header, then the rows and total a few hundred lines at a time (not a write per line).
+    assert len(chunks) == 1 + 1 + -(-2501 // CSV_LINES_PER_CHUNK) and CSV_LINES_PER_CHUNK > 1
+    assert all(chunk.endswith(b"\r\n") for chunk in chunks[1:])
     rows = list(csv.reader(io.StringIO(b"".join(chunks).decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Chủ hộ", "Lần đầu", "Người"] and rows[2500] == ["Hộ 2499", "2026-07-09", "4"]
 
@@ -265,3 +267,29 @@ def test_the_coverage_export_carries_the_targets_expected_level_and_status(clien
     assert rows["Khu vực 1"][target : target + 3] == (0.8, 0.4, "đúng tiến độ")
     assert rows["Tổng"][target : target + 3] == (0.8, 0.4, "đúng tiến độ")
     assert rows["Khu vực 3"][target + 2] == "chậm tiến độ"
+
+
+def test_a_row_of_plain_values_is_written_as_its_cells_would_be():
+    """The hamlet table's `ValuesRow`s take the CSV's fast path; the file is the one their cells make."""
+    from decimal import Decimal
+
+    from coverage.exports import Column, Row, Table, _csv_lines
+    from coverage.household_export import ValuesRow
+
+    kinds = ["text", "date", "int", "flag", "percent", "text"]
+    columns = [Column(f"c{i}", f"Cột {i}", kind) for i, kind in enumerate(kinds)]
+    day = datetime(2026, 5, 1).date()
+    values = [
+        ["=HYPERLINK(1)", day, 0, True, Decimal("37.5"), "-3 hộ"],
+        ["", None, 12, False, None, "@x"],
+        ['Hộ; "An"', None, None, None, Decimal("0.0"), "+84"],
+    ]
+    fast = [ValuesRow(v, kinds) for v in values]
+
+    def table(rows):
+        return Table("Độ phủ", "Ấp 1", day, False, columns, rows, None)
+
+    assert [r.cells for r in fast] == [Row(r.cells).cells for r in fast]
+    assert b"".join(_csv_lines(table(fast))) == b"".join(_csv_lines(table([Row(r.cells) for r in fast])))
+    lines = b"".join(_csv_lines(table(fast))).decode("utf-8-sig").splitlines()
+    assert lines[1:] == ["'=HYPERLINK(1);2026-05-01;0;1;37,5;'-3 hộ", ";;12;0;;'@x", '"Hộ; ""An""";;;;0,0;\'+84']

@@ -87,7 +87,7 @@ def test_the_follow_up_list_names_who_declined_or_waits_per_service_with_the_las
     w.login(client, "commune_official")
     response = client.get(reverse("coverage_hamlet_follow_up", args=[w.hamlet.pk]))
     page = response.content.decode()
-    lists = {f.service.code: [(a.household.pk, a.last_outcome) for a in f.rows] for f in response.context["lists"]}
+    lists = {f.service.code: [(a.household_id, a.last_outcome) for a in f.rows] for f in response.context["lists"]}
     assert lists == {
         "vneid_level2": [(w.household.pk, Outcome.DECLINED)],
         "ewallet": [(w.household.pk, Outcome.FOLLOW_UP)],
@@ -99,3 +99,13 @@ def test_the_follow_up_list_names_who_declined_or_waits_per_service_with_the_las
     household_deactivate(household=w.household)
     response = client.get(reverse("coverage_hamlet_follow_up", args=[w.hamlet.pk]))
     assert response.context["lists"] == []
+
+
+def test_the_follow_up_rows_are_escaped_as_the_template_escaped_them(client, data):
+    """The rows' HTML is built in Python (households_views.follow_up_rows): a name is still text, not markup."""
+    w = data
+    type(w.household).objects.filter(pk=w.household.pk).update(head_name="An <b>&</b>", address='Số "5"')
+    w.login(client, "commune_official")
+    page = client.get(reverse("coverage_hamlet_follow_up", args=[w.hamlet.pk])).content.decode()
+    assert "<td>An &lt;b&gt;&amp;&lt;/b&gt;</td>" in page and "<b>&</b>" not in page
+    assert "<td>Số &quot;5&quot;</td>" in page
