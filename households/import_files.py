@@ -1,6 +1,6 @@
 """Reading an uploaded list: xlsx or CSV, its encoding and delimiter found, its columns matched to ours.
 
-tablib (django-import-export's reader) turns the bytes into a table. What it
+tablib (the reader django-import-export is built on) turns the bytes into a table. What it
 does not do is done here: a CSV's encoding (UTF-8 with or without BOM, or
 Windows-1258, the encoding Excel writes on a Vietnamese Windows) and its
 delimiter ("," or ";") are detected, never asked; and a header is matched to
