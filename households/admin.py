@@ -42,6 +42,10 @@ class HamletInline(ScopedInline, admin.TabularInline):
     fields = ["code", "name"]
     extra = 1
 
+    def get_queryset(self, request):
+        # A hamlet's name shows its commune's (Hamlet.__str__): one query for the rows, not one per hamlet.
+        return super().get_queryset(request).select_related("commune")
+
 
 @admin.register(Commune)
 class CommuneAdmin(ScopedAdmin):
