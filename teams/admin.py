@@ -125,7 +125,19 @@ class ServiceAdmin(ScopedAdmin):
 class AssistanceInline(admin.TabularInline):
     model = Assistance
     fields = ["service", "outcome", "people_helped"]
-    extra = 3
+    # One blank row ("Add another" gives more): each row is a dozen widgets, a third of the page for three.
+    extra = 1
+
+    def get_queryset(self, request):
+        # A row's title names its service (Assistance.__str__).
+        return super().get_queryset(request).select_related("service")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "service":
+            # The catalogue read once for every row's select, not once a row (validation still reads the queryset).
+            field.choices = list(field.choices)
+        return field
 
 
 class VisitAdminForm(forms.ModelForm):

@@ -3,11 +3,17 @@
 import re
 
 from django import forms
+from django.db import connection
 from django.forms.renderers import DjangoTemplates
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import override
 
+from households.models import Hamlet
 from teams.admin_widgets import FAST_RENDERER
+from teams.models import Assistance
+from teams.visits import Help, visit_record
 
 
 class Sample(forms.Form):
@@ -45,3 +51,29 @@ def test_it_leaves_the_other_templates_to_django():
         day = forms.SplitDateTimeField()
 
     assert str(Other(renderer=FAST_RENDERER)["day"]) == str(Other(renderer=DjangoTemplates())["day"])
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_a_visits_page_and_a_communes_page_read_as_much_with_more_rows(client, world):
+    w = world
+    admin_client = w.login(client, "superuser")
+    services = list(w.services.values())
+    visit, _ = visit_record(
+        member=w.member_m, household=w.household, visited_on=w.today, outcomes={services[0]: Help("declined")}
+    )
+    visit_url = reverse("admin:teams_visit_change", args=[visit.pk])
+    commune_url = reverse("admin:households_commune_change", args=[w.commune.pk])
+    admin_client.get(visit_url), admin_client.get(commune_url)
+    before = _queries(admin_client, visit_url), _queries(admin_client, commune_url)
+    for service in services[1:4]:
+        Assistance.objects.create(
+            visit=visit, province=visit.province, service=service, outcome="declined", people_helped=0
+        )
+    for n in range(3):
+        Hamlet.objects.create(province=w.commune.province, commune=w.commune, code=f"X{n}", name=f"Ấp {n}")
+    assert (_queries(admin_client, visit_url), _queries(admin_client, commune_url)) == before
