@@ -3,6 +3,7 @@ from axes.models import AccessFailureLog as AxesAccessFailureLog
 from axes.models import AccessLog as AxesAccessLog
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
@@ -21,6 +22,7 @@ from .admin_scope import (
     filter_for,
     register_superuser_only,
 )
+from .admin_widgets import RowsAutocompleteSelect
 from .counters import household_tracked
 from .logins import AdminLoginCreationForm, LoginChangeForm
 from .models import AccessLog, Adoption, Assistance, Member, Official, Service, Team, Visit
@@ -32,6 +34,21 @@ class MemberInline(ScopedInline, admin.TabularInline):
     fields = ["full_name", "phone", "role", "organisation", "user", "active"]
     autocomplete_fields = ["user"]
     extra = 1
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        field = formset.form.base_fields.get("user")
+        widget = getattr(getattr(field, "widget", None), "widget", None)
+        if obj is not None and isinstance(widget, RowsAutocompleteSelect):
+            # The members' logins in one query (in the scope, as the widget's own would), not one a row.
+            widget.preload(field.queryset.filter(pk__in=obj.members.values("user_id")))
+        return formset
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "user" and type(field.widget) is AutocompleteSelect:
+            field.widget.__class__ = RowsAutocompleteSelect
+        return field
 
 
 @admin.register(Team)

@@ -10,6 +10,7 @@ templates are written with the same markup and escaping; any other template
 through the templates as before.
 """
 
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.forms.renderers import DjangoTemplates
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
@@ -72,3 +73,50 @@ class FastWidgetRenderer(DjangoTemplates):
 
 
 FAST_RENDERER = FastWidgetRenderer()
+
+
+class _Preloaded:
+    """What AutocompleteSelect.optgroups reads of its choices (`field`, `queryset.using().filter()`), from a dict."""
+
+    def __init__(self, field, objects):
+        self.field, self.objects = field, objects
+
+    @property
+    def queryset(self):
+        return self
+
+    def using(self, db):
+        return self
+
+    def filter(self, **lookup):
+        (keys,) = lookup.values()
+        return [self.objects[key] for key in keys]
+
+
+class RowsAutocompleteSelect(AutocompleteSelect):
+    """An autocomplete in every row of an inline whose rows' chosen objects come from one query, not one a row.
+
+    `preload(queryset)` names the candidates (the scoped field's queryset, narrowed to the inline's rows);
+    a value outside them is looked up as Django does, in the field's (scoped) queryset.
+    """
+
+    shared = None
+
+    def preload(self, queryset):
+        self.shared = {"queryset": queryset, "objects": None}
+
+    def optgroups(self, name, value, attr=None):
+        shared = self.shared
+        if shared is None:
+            return super().optgroups(name, value, attr)
+        if shared["objects"] is None:
+            shared["objects"] = {str(obj.pk): obj for obj in shared["queryset"]}
+        selected = {str(v) for v in value if str(v) not in self.choices.field.empty_values}
+        if not selected <= shared["objects"].keys():
+            return super().optgroups(name, value, attr)
+        choices = self.choices
+        self.choices = _Preloaded(choices.field, shared["objects"])
+        try:
+            return super().optgroups(name, value, attr)
+        finally:
+            self.choices = choices

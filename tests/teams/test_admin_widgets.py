@@ -3,6 +3,7 @@
 import re
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.forms.renderers import DjangoTemplates
 from django.test.utils import CaptureQueriesContext
@@ -12,7 +13,7 @@ from django.utils.translation import override
 
 from households.models import Hamlet
 from teams.admin_widgets import FAST_RENDERER
-from teams.models import Assistance
+from teams.models import Assistance, Member
 from teams.visits import Help, visit_record
 
 
@@ -77,3 +78,17 @@ def test_a_visits_page_and_a_communes_page_read_as_much_with_more_rows(client, w
     for n in range(3):
         Hamlet.objects.create(province=w.commune.province, commune=w.commune, code=f"X{n}", name=f"Ấp {n}")
     assert (_queries(admin_client, visit_url), _queries(admin_client, commune_url)) == before
+
+
+def test_a_teams_page_reads_its_members_logins_at_once(client, world):
+    w = world
+    admin_client = w.login(client, "superuser")
+    url = reverse("admin:teams_team_change", args=[w.team.pk])
+    admin_client.get(url)
+    before = _queries(admin_client, url)
+    for n in range(3):
+        login = get_user_model().objects.create_user(username=f"thanhvien{n}")
+        Member.objects.create(team=w.team, full_name=f"Thành viên {n}", user=login)
+    page = admin_client.get(url).text
+    assert _queries(admin_client, url) == before
+    assert f'value="{login.pk}" selected>thanhvien2</option>' in page
