@@ -53,6 +53,8 @@ class MemberInline(ScopedInline, admin.TabularInline):
 
 @admin.register(Team)
 class TeamAdmin(ScopedHistoryAdmin):
+    # 50 rows a page, as the large lists (LargeTableAdmin): a row's rendering is most of a list page's time.
+    list_per_page = 50
     list_display = ["name", "commune", "founded_on", "active"]
     list_filter = [filter_for(CommuneFilter, "commune"), "active"]
     search_fields = ["name", "commune__name"]
@@ -77,6 +79,8 @@ class TeamAdmin(ScopedHistoryAdmin):
 
 @admin.register(Member)
 class MemberAdmin(ScopedHistoryAdmin):
+    # 50 rows a page, as the large lists (LargeTableAdmin): a row's rendering is most of a list page's time.
+    list_per_page = 50
     list_display = ["full_name", "team", "role", "organisation", "phone", "user", "active"]
     list_filter = [filter_for(CommuneFilter, "team__commune"), "role", "active"]
     search_fields = ["full_name", "phone", "team__name", "user__username"]
