@@ -42,6 +42,10 @@ class HamletInline(ScopedInline, admin.TabularInline):
     fields = ["code", "name"]
     extra = 1
 
+    def get_queryset(self, request):
+        # A hamlet's name shows its commune's (Hamlet.__str__): one query for the rows, not one per hamlet.
+        return super().get_queryset(request).select_related("commune")
+
 
 @admin.register(Commune)
 class CommuneAdmin(ScopedAdmin):
@@ -107,6 +111,8 @@ class MoveHamletsForm(forms.Form):
 
 @admin.register(Hamlet)
 class HamletAdmin(ScopedHistoryAdmin):
+    # 50 rows a page, as the large lists (LargeTableAdmin): a row's rendering is most of a list page's time.
+    list_per_page = 50
     list_display = ["name", "code", "commune", "province"]
     list_filter = [filter_for(CommuneFilter, "commune")]
     search_fields = ["name", "code", "commune__name", "commune__code"]

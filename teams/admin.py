@@ -3,6 +3,7 @@ from axes.models import AccessFailureLog as AxesAccessFailureLog
 from axes.models import AccessLog as AxesAccessLog
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
@@ -21,6 +22,7 @@ from .admin_scope import (
     filter_for,
     register_superuser_only,
 )
+from .admin_widgets import RowsAutocompleteSelect
 from .counters import household_tracked
 from .logins import AdminLoginCreationForm, LoginChangeForm
 from .models import AccessLog, Adoption, Assistance, Member, Official, Service, Team, Visit
@@ -33,9 +35,26 @@ class MemberInline(ScopedInline, admin.TabularInline):
     autocomplete_fields = ["user"]
     extra = 1
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        field = formset.form.base_fields.get("user")
+        widget = getattr(getattr(field, "widget", None), "widget", None)
+        if obj is not None and isinstance(widget, RowsAutocompleteSelect):
+            # The members' logins in one query (in the scope, as the widget's own would), not one a row.
+            widget.preload(field.queryset.filter(pk__in=obj.members.values("user_id")))
+        return formset
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "user" and type(field.widget) is AutocompleteSelect:
+            field.widget.__class__ = RowsAutocompleteSelect
+        return field
+
 
 @admin.register(Team)
 class TeamAdmin(ScopedHistoryAdmin):
+    # 50 rows a page, as the large lists (LargeTableAdmin): a row's rendering is most of a list page's time.
+    list_per_page = 50
     list_display = ["name", "commune", "founded_on", "active"]
     list_filter = [filter_for(CommuneFilter, "commune"), "active"]
     search_fields = ["name", "commune__name"]
@@ -60,6 +79,8 @@ class TeamAdmin(ScopedHistoryAdmin):
 
 @admin.register(Member)
 class MemberAdmin(ScopedHistoryAdmin):
+    # 50 rows a page, as the large lists (LargeTableAdmin): a row's rendering is most of a list page's time.
+    list_per_page = 50
     list_display = ["full_name", "team", "role", "organisation", "phone", "user", "active"]
     list_filter = [filter_for(CommuneFilter, "team__commune"), "role", "active"]
     search_fields = ["full_name", "phone", "team__name", "user__username"]
@@ -125,7 +146,19 @@ class ServiceAdmin(ScopedAdmin):
 class AssistanceInline(admin.TabularInline):
     model = Assistance
     fields = ["service", "outcome", "people_helped"]
-    extra = 3
+    # One blank row ("Add another" gives more): each row is a dozen widgets, a third of the page for three.
+    extra = 1
+
+    def get_queryset(self, request):
+        # A row's title names its service (Assistance.__str__).
+        return super().get_queryset(request).select_related("service")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "service":
+            # The catalogue read once for every row's select, not once a row (validation still reads the queryset).
+            field.choices = list(field.choices)
+        return field
 
 
 class VisitAdminForm(forms.ModelForm):

@@ -1,0 +1,94 @@
+"""The admin's fast widget renderer writes what Django's templates write (issue 17)."""
+
+import re
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.forms.renderers import DjangoTemplates
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import override
+
+from households.models import Hamlet
+from teams.admin_widgets import FAST_RENDERER
+from teams.models import Assistance, Member
+from teams.visits import Help, visit_record
+
+
+class Sample(forms.Form):
+    name = forms.CharField(initial='a "quoted" <b>name</b> & co', max_length=20)
+    count = forms.IntegerField(initial=12345)
+    hidden = forms.CharField(widget=forms.HiddenInput, initial="")
+    ticked = forms.BooleanField(initial=True, required=False)
+    blank = forms.BooleanField(initial=False, required=False)
+    when = forms.DateField(widget=forms.DateInput, initial="2026-01-02")
+    choice = forms.ChoiceField(choices=[("", "---"), ("x", "<x> & y"), (3, 1234)], initial="x")
+    grouped = forms.ChoiceField(
+        choices=[("Group <1>", [("a", "A"), ("b", "B")]), ("c", "C")],
+        initial="b",
+        widget=forms.Select(attrs={"data-x": mark_safe("&amp;"), "disabled": True, "hidden": False}),
+    )
+    text = forms.CharField(widget=forms.Textarea, initial="<note>")
+
+
+def _html(renderer):
+    form = Sample(renderer=renderer, prefix="p")
+    return {name: re.sub(r"\n\s*", "", str(form[name])) for name in form.fields}
+
+
+def test_it_renders_every_widget_as_the_templates_do_in_english_and_vietnamese():
+    for language in ("en", "vi"):
+        with override(language):
+            fast, slow = _html(FAST_RENDERER), _html(DjangoTemplates())
+        assert fast == slow
+        assert "&lt;b&gt;" in fast["name"] and "<b>" not in fast["name"]
+        assert "<optgroup" in fast["grouped"] and 'data-x="&amp;"' in fast["grouped"]
+
+
+def test_it_leaves_the_other_templates_to_django():
+    class Other(forms.Form):
+        day = forms.SplitDateTimeField()
+
+    assert str(Other(renderer=FAST_RENDERER)["day"]) == str(Other(renderer=DjangoTemplates())["day"])
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_a_visits_page_and_a_communes_page_read_as_much_with_more_rows(client, world):
+    w = world
+    admin_client = w.login(client, "superuser")
+    services = list(w.services.values())
+    visit, _ = visit_record(
+        member=w.member_m, household=w.household, visited_on=w.today, outcomes={services[0]: Help("declined")}
+    )
+    visit_url = reverse("admin:teams_visit_change", args=[visit.pk])
+    commune_url = reverse("admin:households_commune_change", args=[w.commune.pk])
+    admin_client.get(visit_url), admin_client.get(commune_url)
+    before = _queries(admin_client, visit_url), _queries(admin_client, commune_url)
+    for service in services[1:4]:
+        Assistance.objects.create(
+            visit=visit, province=visit.province, service=service, outcome="declined", people_helped=0
+        )
+    for n in range(3):
+        Hamlet.objects.create(province=w.commune.province, commune=w.commune, code=f"X{n}", name=f"Ấp {n}")
+    assert (_queries(admin_client, visit_url), _queries(admin_client, commune_url)) == before
+
+
+def test_a_teams_page_reads_its_members_logins_at_once(client, world):
+    w = world
+    admin_client = w.login(client, "superuser")
+    url = reverse("admin:teams_team_change", args=[w.team.pk])
+    admin_client.get(url)
+    before = _queries(admin_client, url)
+    for n in range(3):
+        login = get_user_model().objects.create_user(username=f"thanhvien{n}")
+        Member.objects.create(team=w.team, full_name=f"Thành viên {n}", user=login)
+    page = admin_client.get(url).text
+    assert _queries(admin_client, url) == before
+    assert f'value="{login.pk}" selected>thanhvien2</option>' in page
