@@ -85,8 +85,9 @@ def _row_units(unit, is_commune):
     return dict(Hamlet.objects.filter(commune__province=unit).values_list("pk", "commune_id"))
 
 
-def _per_hamlet(model, columns, date_column, row_units, period):
-    """Rows (hamlet id, *`columns`) over `model`'s rows of the period in the units' hamlets.
+def _per_hamlet(model, columns, date_column, row_units, period, *, group="hamlet_id", where=""):
+    """Rows (hamlet id, *`columns`) over `model`'s rows of the period in the units' hamlets, grouped by `group`;
+    `where` adds a condition (ending in AND).
 
     Raw SQL for one reason: a province's 1,500 hamlet ids go to PostgreSQL as one array parameter,
     which costs nothing to build and lets it plan an index-only scan; Django's IN list of 1,500
@@ -100,11 +101,9 @@ def _per_hamlet(model, columns, date_column, row_units, period):
         among, params = "hamlet_id = ANY(%s)", [ids]
     else:
         among, params = f"hamlet_id IN ({', '.join(['%s'] * len(ids))})", ids
-    counted = "voided_at IS NULL AND " if model is Visit else ""  # as `Visit.objects`
-    group = "hamlet_id, service_id" if model is Adoption else "hamlet_id"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT hamlet_id, {columns} FROM {table} WHERE {counted}{among}"
+            f"SELECT hamlet_id, {columns} FROM {table} WHERE {where}{among}"
             f" AND {date_column} >= %s AND {date_column} <= %s GROUP BY {group}",
             [*params, period.start, period.end],
         )
@@ -122,9 +121,10 @@ def _new_adoptions(row_units, period, services):
     """
     shown = {s.pk for s in services}
     result = defaultdict(int)
-    for hamlet_id, service_id, n in _per_hamlet(
-        Adoption, "service_id, COUNT(*)", "first_adopted_on", row_units, period
-    ):
+    rows = _per_hamlet(
+        Adoption, "service_id, COUNT(*)", "first_adopted_on", row_units, period, group="hamlet_id, service_id"
+    )
+    for hamlet_id, service_id, n in rows:
         if service_id in shown:
             result[(row_units[hamlet_id], service_id)] += n
     return result
@@ -138,7 +138,8 @@ def _visits(row_units, period):
     """
     result = defaultdict(lambda: (0, 0))
     select = "COUNT(*), COUNT(DISTINCT household_id)"
-    for hamlet_id, visits, households in _per_hamlet(Visit, select, "visited_on", row_units, period):
+    counted = "voided_at IS NULL AND "  # as `Visit.objects`
+    for hamlet_id, visits, households in _per_hamlet(Visit, select, "visited_on", row_units, period, where=counted):
         unit_id = row_units[hamlet_id]
         result[unit_id] = (result[unit_id][0] + visits, result[unit_id][1] + households)
     return dict(result)
