@@ -19,18 +19,12 @@ from datetime import date, timedelta
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-DECREE_09 = "decree_09_2019"
-CALENDAR = "calendar"
-MONTH, QUARTER, YEAR = "month", "quarter", "year"
-KINDS = (MONTH, QUARTER, YEAR)
+# The conventions, kinds and the period that counts a day are teams.period_figures' (the writes key by them).
+from teams.period_figures import CALENDAR, DECREE_09, KINDS, MONTH, QUARTER, YEAR, containing, month_start, period_key
+
+__all__ = ["CALENDAR", "DECREE_09", "KINDS", "MONTH", "QUARTER", "YEAR"]
 
 _KEY = re.compile(r"^(?P<year>\d{4})(?:-(?:(?P<month>\d{2})|Q(?P<quarter>[1-4])))?$")
-
-
-def _month_start(year, month):
-    """The first day of a month given as possibly out-of-range month numbers (0 → December before)."""
-    index = year * 12 + month - 1
-    return date(index // 12, index % 12 + 1, 1)
 
 
 @dataclass(frozen=True)
@@ -42,11 +36,7 @@ class Period:
 
     @property
     def key(self):
-        if self.kind == MONTH:
-            return f"{self.year}-{self.number:02d}"
-        if self.kind == QUARTER:
-            return f"{self.year}-Q{self.number}"
-        return f"{self.year}"
+        return period_key(self.kind, self.year, self.number)
 
     @property
     def _last_month(self):
@@ -61,14 +51,14 @@ class Period:
         """The last day the period counts (its figures stand as at the end of this day)."""
         if self.convention == DECREE_09:
             return date(self.year, self._last_month, 14)
-        return _month_start(self.year, self._last_month + 1) - timedelta(days=1)
+        return month_start(self.year, self._last_month + 1) - timedelta(days=1)
 
     @property
     def start(self):
         first_month = self._last_month - self._months + 1
         if self.convention == DECREE_09:
-            return _month_start(self.year, first_month - 1).replace(day=15)
-        return _month_start(self.year, first_month)
+            return month_start(self.year, first_month - 1).replace(day=15)
+        return month_start(self.year, first_month)
 
     def previous(self):
         """The period of the same kind just before; its end is the eve of this one's start."""
@@ -120,16 +110,7 @@ def convention_label(convention):
 
 def period_containing(day, *, convention, kind=MONTH):
     """The period of `kind` under `convention` that counts `day`."""
-    year, month = day.year, day.month
-    if convention == DECREE_09 and day.day >= 15:
-        # From the 15th on, a day counts in the next month's report.
-        following = _month_start(year, month + 1)
-        year, month = following.year, following.month
-    if kind == MONTH:
-        return Period(MONTH, year, month, convention)
-    if kind == QUARTER:
-        return Period(QUARTER, year, (month - 1) // 3 + 1, convention)
-    return Period(YEAR, year, 1, convention)
+    return Period(kind, *containing(day, convention=convention, kind=kind), convention)
 
 
 def period_from_key(key, *, convention):

@@ -2,9 +2,10 @@
 
 `report_data` reads the figures through the rollups (coverage.rollups, the
 counters) as of the period's end and the previous period's end, so the report
-counts exactly as every coverage page does; only the period's visits, its
-first adoptions (the adoptions' dates) and the idle teams (teams.activity)
-are read from the base tables. It returns plain JSON
+counts exactly as every coverage page does; the period's visits, households
+visited and first adoptions from the period figures the writes keep per
+hamlet (teams.period_figures); only the idle teams (teams.activity) are read
+from the base tables. It returns plain JSON
 data: the page, the xlsx and a submitted (frozen) report are all rendered
 from it (coverage.report_tables), so they cannot disagree, and a submitted
 report is its data as it stood.
@@ -13,14 +14,15 @@ report is its data as it stood.
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from households.models import Commune, Hamlet
 from teams.activity import idle_teams
-from teams.models import Adoption, Service, Visit
+from teams.models import Service
+from teams.period_figures import HOUSEHOLDS, VISITS, period_figures_read
 
 from . import rollups
 from .models import ReportingConvention, SubmittedReport
@@ -85,64 +87,26 @@ def _row_units(unit, is_commune):
     return dict(Hamlet.objects.filter(commune__province=unit).values_list("pk", "commune_id"))
 
 
-def _per_hamlet(model, columns, date_column, row_units, period, *, group="hamlet_id", where=""):
-    """Rows (hamlet id, *`columns`) over `model`'s rows of the period in the units' hamlets, grouped by `group`;
-    `where` adds a condition (ending in AND).
+def _flows(row_units, period):
+    """({(unit id, service id): first adoptions}, {unit id: (visits, distinct households)}) of the period.
 
-    Raw SQL for one reason: a province's 1,500 hamlet ids go to PostgreSQL as one array parameter,
-    which costs nothing to build and lets it plan an index-only scan; Django's IN list of 1,500
-    parameters took a tenth of the report to build.
-    """
-    table = connection.ops.quote_name(model._meta.db_table)
-    ids = list(row_units)
-    if not ids:
-        return []
-    if connection.vendor == "postgresql":
-        among, params = "hamlet_id = ANY(%s)", [ids]
-    else:
-        among, params = f"hamlet_id IN ({', '.join(['%s'] * len(ids))})", ids
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT hamlet_id, {columns} FROM {table} WHERE {where}{among}"
-            f" AND {date_column} >= %s AND {date_column} <= %s GROUP BY {group}",
-            [*params, period.start, period.end],
-        )
-        return cursor.fetchall()
-
-
-def _new_adoptions(row_units, period, services):
-    """{(unit id, service id): households whose first adoption of the service falls in the period}.
-
-    Counted from the adoptions, not as the change of adopted(U, S): a household that
-    leaves in the period lowers that stock but undoes no adoption, and one that adopted
+    Read from the period figures kept by the writes (`teams.period_figures`), one row per hamlet: its
+    visits, households visited and first adoptions in the period, counted under the hamlet a household
+    is in now. A household's visits all carry its hamlet, so a unit's distinct households are the sum of
+    its hamlets'. First adoptions are counted from the adoptions, not as the change of adopted(U, S): a
+    household that leaves in the period lowers that stock but undoes no adoption, and one that adopted
     in the period and left before its end still adopted in it (as its people helped stay).
-    Read per hamlet (the household's now, which the adoption row carries) from an index alone,
-    every service's: a filter on the service would lead PostgreSQL to the table's rows.
     """
-    shown = {s.pk for s in services}
-    result = defaultdict(int)
-    rows = _per_hamlet(
-        Adoption, "service_id, COUNT(*)", "first_adopted_on", row_units, period, group="hamlet_id, service_id"
-    )
-    for hamlet_id, service_id, n in rows:
-        if service_id in shown:
-            result[(row_units[hamlet_id], service_id)] += n
-    return result
-
-
-def _visits(row_units, period):
-    """{unit id: (visits, distinct households)} of the period's visits, grouped by the household's unit now.
-
-    Per hamlet from the visits' own hamlet key and an index alone; a household's visits all carry its
-    hamlet, so a unit's distinct households are the sum of its hamlets'.
-    """
-    result = defaultdict(lambda: (0, 0))
-    select = "COUNT(*), COUNT(DISTINCT household_id)"
-    counted = "voided_at IS NULL AND "  # as `Visit.objects`
-    for hamlet_id, visits, households in _per_hamlet(Visit, select, "visited_on", row_units, period, where=counted):
+    new, visits = defaultdict(int), defaultdict(lambda: (0, 0))
+    stored = period_figures_read(list(row_units), convention=period.convention, key=period.key)
+    for hamlet_id, figures in stored.items():
         unit_id = row_units[hamlet_id]
-        result[unit_id] = (result[unit_id][0] + visits, result[unit_id][1] + households)
-    return dict(result)
+        so_far = visits[unit_id]
+        visits[unit_id] = (so_far[0] + figures.get(VISITS, 0), so_far[1] + figures.get(HOUSEHOLDS, 0))
+        for name, n in figures.items():
+            if name.startswith("n"):
+                new[(unit_id, int(name[1:]))] += n
+    return new, dict(visits)
 
 
 def _retired_in(period):
@@ -207,12 +171,12 @@ def report_data(unit, period):
     services = now.services
     pillars = [p.value for p in Service.Pillar]
     previous_services = {s.pk for s in before.services}
-    by_unit = _visits(row_units, period)
+    new, by_unit = _flows(row_units, period)
     # The period's flows (new adoptions, people helped) also of the services retired within it.
     retired = _retired_in(period)
     period_services = sorted([*services, *retired], key=lambda s: (s.order, s.code))
     flows = (
-        _new_adoptions(row_units, period, period_services),
+        new,
         _people_in_period(rollup_of, unit, now, before, retired),
         period_services,
     )

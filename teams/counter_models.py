@@ -81,5 +81,31 @@ class ProvinceCoverageDay(CounterDay):
         return f"{self.province_id}/{'priority' if self.priority_only else 'all'} {self.day}"
 
 
+class PeriodFigures(models.Model):
+    """A hamlet's visits, households visited and first adoptions within one reporting period, kept by
+    `teams.period_figures` (its docstring has the keys): the monthly report reads a row per hamlet."""
+
+    # Indexed by the constraint, which leads with it.
+    hamlet = models.ForeignKey(
+        Hamlet, on_delete=models.CASCADE, related_name="+", verbose_name=_("hamlet"), db_index=False
+    )
+    convention = models.CharField(_("reporting periods"), max_length=20)
+    period_key = models.CharField(_("period"), max_length=7)
+    figures = models.JSONField(_("figures"), default=dict)
+
+    class Meta:
+        verbose_name = _("period figures")
+        verbose_name_plural = _("period figures")
+        constraints = [
+            # The report's read: per hamlet, one probe for the period.
+            models.UniqueConstraint(
+                fields=["hamlet", "convention", "period_key"], name="periodfigures_one_per_hamlet_period"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.hamlet_id} {self.convention} {self.period_key}"
+
+
 # A user's own settings live in their module; imported here so that Django registers the model.
 from .preferences import Preference  # noqa: E402, F401

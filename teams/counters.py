@@ -50,8 +50,10 @@ from django.db import connection, transaction
 
 from households.models import Commune, Hamlet, Province
 
-from .counters_shift import counters_shift_rows, counters_shift_sql, sql_date
+from .counters_shift import counters_shift_rows, counters_shift_sql
 from .models import Adoption, Assistance, CommuneCoverageDay, CoverageDay, ProvinceCoverageDay, Service, Visit
+from .period_figures import flows, flows_apply
+from .visit_facts import VisitFacts, visit_facts_read  # noqa: F401  (VisitFacts: teams.visits imports it from here)
 
 # Short keys: a province holds about a million of these rows.
 HOUSEHOLDS, REACHED = "h", "r"
@@ -193,64 +195,11 @@ def contribution(facts, adopted_on, people, subsets, events=None):
     return events
 
 
-@dataclass(frozen=True)
-class VisitFacts:
-    """What of a household's visits its contribution depends on."""
-
-    adopted_on: dict  # service id -> first adopted on (None: not adopted)
-    people: dict  # (service id, visited on) -> people helped
-
-
-@dataclass(frozen=True)
-class StoredAdoption:
-    """An `Adoption` row as stored, read with the visit facts: what the state refresh compares with."""
-
-    pk: int
-    first_adopted_on: date | None
-    last_outcome: str
-    last_visited_on: date
-
-    @property
-    def state(self):
-        return (self.first_adopted_on, self.last_outcome, self.last_visited_on)
-
-
-# A household's adoptions and its people helped per service and day, and the services' pillars
-# they are counted under: read twice in every visit's transaction, in one statement of plain SQL
-# (the same on SQLite and PostgreSQL) as the shift below is. The adoption rows come whole, for
-# the state refresh that follows under the same lock.
-# Columns: kind, service id, day, number (adoption id / people helped), text (last outcome /
-# pillar), second day (last visited on).
-_VISIT_FACTS_SQL = """
-SELECT 0, service_id, first_adopted_on, id, last_outcome, last_visited_on FROM {adoption} WHERE household_id = %s
-UNION ALL
-SELECT 1, a.service_id, v.visited_on, SUM(a.people_helped), NULL, NULL
-FROM {assistance} a JOIN {visit} v ON v.id = a.visit_id
-WHERE v.household_id = %s AND v.voided_at IS NULL AND a.outcome = 'set_up'
-GROUP BY a.service_id, v.visited_on
-UNION ALL
-SELECT 2, id, NULL, 0, pillar, NULL FROM {service}"""
-
-
 def _visit_facts(household_id):
     """(the `VisitFacts` of one household as stored, `pillar_subsets()`, its adoption rows as
-    {service id: `StoredAdoption`}), in one query."""
-    tables = {
-        name: connection.ops.quote_name(model._meta.db_table)
-        for name, model in (("adoption", Adoption), ("assistance", Assistance), ("visit", Visit), ("service", Service))
-    }
-    adoptions, helped, pillars = {}, {}, []
-    with connection.cursor() as cursor:
-        cursor.execute(_VISIT_FACTS_SQL.format(**tables), [household_id, household_id])
-        for kind, service_id, on, n, text, last_on in cursor.fetchall():
-            if kind == 0:
-                adoptions[service_id] = StoredAdoption(n, sql_date(on), text, sql_date(last_on))
-            elif kind == 1:
-                helped[(service_id, sql_date(on))] = n
-            else:
-                pillars.append((service_id, text))
-    adopted_on = {service_id: adoption.first_adopted_on for service_id, adoption in adoptions.items()}
-    return VisitFacts(adopted_on, helped), pillar_subsets(pillars), adoptions
+    {service id: `StoredAdoption`}), in one query (`teams.visit_facts`)."""
+    facts, pillars, adoptions = visit_facts_read(household_id)
+    return facts, pillar_subsets(pillars), adoptions
 
 
 def stored_adoptions(household_id):
@@ -261,6 +210,11 @@ def stored_adoptions(household_id):
 def household_contribution(household, subsets, facts):
     """The household's contribution from its row as given and its visit facts."""
     return contribution(Facts.of(household), facts.adopted_on, facts.people, subsets)
+
+
+def household_flows(hamlet_id, facts):
+    """The household's flows (`teams.period_figures`) under `hamlet_id`, from its visit facts."""
+    return flows(hamlet_id, facts.visits, facts.adopted_on)
 
 
 class household_tracked:
@@ -281,6 +235,7 @@ class household_tracked:
     def __enter__(self):
         self.facts_before, self.subsets, self.adoptions = _visit_facts(self.household.pk)
         self.before = household_contribution(self.household, self.subsets, self.facts_before)
+        self.flows_before = household_flows(self.household.hamlet_id, self.facts_before)
         return self
 
     def after(self, facts):
@@ -289,7 +244,12 @@ class household_tracked:
     def __exit__(self, kind, value, traceback):
         if kind is None:
             facts = self.facts_after if self.facts_after is not None else _visit_facts(self.household.pk)[0]
-            counters_apply(self.before, household_contribution(self.household, self.subsets, facts))
+            counters_apply(
+                self.before,
+                household_contribution(self.household, self.subsets, facts),
+                flows=(self.flows_before, household_flows(self.household.hamlet_id, facts)),
+                province_ids={self.household.province_id},
+            )
 
 
 def household_counters_update(*, household, stored):
@@ -313,6 +273,8 @@ def household_counters_update(*, household, stored):
     counters_apply(
         contribution(old_facts, facts.adopted_on, facts.people, subsets),
         contribution(new_facts, facts.adopted_on, facts.people, subsets),
+        flows=(household_flows(old_facts.hamlet_id, facts), household_flows(new_facts.hamlet_id, facts)),
+        province_ids={old_facts.province_id, new_facts.province_id},
     )
 
 
@@ -336,8 +298,18 @@ def hamlet_keys_follow(*, household_id, hamlet_id):
         rows.filter(household_id=household_id).exclude(hamlet_id=hamlet_id).update(hamlet_id=hamlet_id)
 
 
-def counters_apply(before, after):
-    """Add `after - before` to the counters: rows at each event day are created, later rows shifted.
+def _difference(before, after):
+    delta = defaultdict(int)
+    for key, n in after.items():
+        delta[key] += n
+    for key, n in before.items():
+        delta[key] -= n
+    return {key: n for key, n in delta.items() if n}
+
+
+def counters_apply(before, after, *, flows=None, province_ids=()):
+    """Add `after - before` to the counters: rows at each event day are created, later rows shifted;
+    and the difference of `flows` ((before, after) of a household in `province_ids`) to the period figures.
 
     Locks the rows of the provinces concerned, in id order (after the
     household's lock): a province's counter writers queue for the few
@@ -346,16 +318,16 @@ def counters_apply(before, after):
     taken in one order, no deadlock either. Rebuilds and hamlet moves take
     the same lock.
     """
-    delta = defaultdict(int)
-    for key, n in after.items():
-        delta[key] += n
-    for key, n in before.items():
-        delta[key] -= n
-    delta = {event: n for event, n in delta.items() if n}
-    if not delta:
+    delta = _difference(before, after)
+    flows_delta = _difference(*flows) if flows else {}
+    if not delta and not flows_delta:
         return
     with transaction.atomic(savepoint=False):
-        provinces_lock({province_id for province_id, _h, _f, _d, _k in delta})
+        provinces_lock({*province_ids, *(province_id for province_id, _h, _f, _d, _k in delta)})
+        if flows_delta:
+            flows_apply(flows_delta)
+        if not delta:
+            return
         # Read once the lock is held, in a statement of its own (a fresh snapshot): a hamlet moving to
         # another commune takes the same lock before the communes' sums are redone.
         commune_of = _communes_of({hamlet_id for _p, hamlet_id, _f, _d, _k in delta})

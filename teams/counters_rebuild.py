@@ -1,9 +1,10 @@
 """Coverage counters recomputed set-based from the base tables (see `teams.counters` for the keys).
 
 `counters_rebuild` recomputes everything (or one province), one commune at a
-time; `rollups_rebuild` redoes the commune and province rows from the
-hamlets' (after a hamlet moves to another commune). Both take the provinces'
-lock that the incremental writers take, so neither races a visit.
+time, with the commune's period figures (`teams.period_figures`);
+`rollups_rebuild` redoes the commune and province rows from the hamlets'
+(after a hamlet moves to another commune). Both take the provinces' lock
+that the incremental writers take, so neither races a visit.
 """
 
 import json
@@ -32,6 +33,7 @@ from .counters import (
 )
 from .counters_shift import figures_add, figures_update
 from .models import Adoption, Assistance, CoverageDay, Outcome, Service
+from .period_figures import period_figures_rebuild
 
 
 def counters_rebuild(*, province=None, batch_size=2000, mark_counted=True):
@@ -65,6 +67,7 @@ def counters_rebuild(*, province=None, batch_size=2000, mark_counted=True):
                 written += _replace(HAMLET, HAMLET.model.objects.filter(hamlet__commune_id=commune_id), hamlet_rows)
                 commune_rows = _sum_series(hamlet_rows, commune_id)
                 written += _replace(COMMUNE, COMMUNE.model.objects.filter(commune_id=commune_id), commune_rows)
+                written += period_figures_rebuild(commune_id)
         with transaction.atomic():
             provinces_lock([province_id])
             COMMUNE.model.objects.filter(province_id=province_id).exclude(commune_id__in=commune_ids).delete()

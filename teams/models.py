@@ -393,6 +393,6 @@ class Adoption(models.Model):
         return f"{self.household_id}/{self.service_id}: {self.last_outcome}"
 
 
-# The counter tables live in their own module; imported here so that Django finds them in the teams app.
+# The counter tables (and PeriodFigures) live in their own module; imported so that Django finds them in teams.
 from .access_log import AccessLog  # noqa: E402,F401  (the log of who read personal data, likewise)
 from .counter_models import CommuneCoverageDay, CounterDay, CoverageDay, ProvinceCoverageDay  # noqa: E402,F401

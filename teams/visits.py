@@ -14,7 +14,7 @@ set-based implementation; the tests hold the two equal.
 """
 
 import uuid as uuid_module
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -251,20 +251,20 @@ def household_state_refresh(household, *, adoptions):
     ones it would read back, and take from it the adoption rows it read on
     entering (`adoptions=tracked.adoptions`), which are still the stored ones:
     only the state writes (this, `household_state_advance`) change them, under
-    the same lock. One query reads the visits and their help; one writes the
-    adoptions that are new or changed.
+    the same lock. One query reads the visits and their help; one writes the adoptions new or changed.
     """
+    help_given = ("assistances__service_id", "assistances__outcome", "assistances__people_helped")
     rows = (
         Visit.objects.filter(household=household)
         .order_by("visited_on", "recorded_at", "id")
-        .values_list("visited_on", "assistances__service_id", "assistances__outcome", "assistances__people_helped")
+        .values_list("pk", "visited_on", *help_given)
     )
-    wanted, people, first, last = {}, defaultdict(int), None, None
-    for visited_on, service_id, outcome, people_helped in rows:
-        first, last = first or visited_on, visited_on
+    wanted, people, first, last, days = {}, defaultdict(int), None, None, {}  # days: visit id -> visited on
+    for visit_id, visited_on, service_id, outcome, people_helped in rows:
+        first, last, days[visit_id] = first or visited_on, visited_on, visited_on
         if service_id is not None:  # else a visit that helped with nothing
             _help_apply(wanted, people, service_id, visited_on, outcome, people_helped)
-    return _state_store(household, adoptions, wanted, people, first, last)
+    return _state_store(household, adoptions, wanted, (people, Counter(days.values())), first, last)
 
 
 def household_state_advance(household, visited_on, outcomes, *, tracked):
@@ -279,8 +279,10 @@ def household_state_advance(household, visited_on, outcomes, *, tracked):
     people = defaultdict(int, tracked.facts_before.people)
     for service, help_given in outcomes.items():
         _help_apply(wanted, people, service.pk, visited_on, help_given.outcome, help_given.people_helped)
+    visits = defaultdict(int, tracked.facts_before.visits)
+    visits[visited_on] += 1
     first = household.first_visited_on or visited_on
-    return _state_store(household, tracked.adoptions, wanted, people, first, visited_on)
+    return _state_store(household, tracked.adoptions, wanted, (people, visits), first, visited_on)
 
 
 def _help_apply(wanted, people, service_id, visited_on, outcome, people_helped):
@@ -293,9 +295,10 @@ def _help_apply(wanted, people, service_id, visited_on, outcome, people_helped):
     people[(service_id, visited_on)] += people_helped
 
 
-def _state_store(household, adoptions, wanted, people, first, last):
+def _state_store(household, adoptions, wanted, helped, first, last):
     """Write the adoptions (`wanted`: {service id: (first adopted on, last outcome, last visited on)}) that
-    differ from the stored ones (`adoptions`), and the first and last visit dates; returns the visit facts."""
+    differ from the stored ones (`adoptions`), and the first and last visit dates; returns the visit facts
+    (`helped`: its people helped per service and day, and its visits per day)."""
     gone = [stored.pk for service_id, stored in adoptions.items() if service_id not in wanted]
     if gone:
         Adoption.objects.filter(pk__in=gone).delete()
@@ -324,7 +327,8 @@ def _state_store(household, adoptions, wanted, people, first, last):
         Household.objects.filter(pk=household.pk).update(first_visited_on=first, last_visited_on=last)
         household.first_visited_on, household.last_visited_on = first, last
     adopted_on = {service_id: first_adopted_on for service_id, (first_adopted_on, _o, _v) in wanted.items()}
-    return VisitFacts(adopted_on, dict(people))
+    people, visits = helped
+    return VisitFacts(adopted_on, dict(people), dict(visits))
 
 
 def adoptions_rebuild(*, province=None, batch_size=2000, counters=True):

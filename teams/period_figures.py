@@ -1,0 +1,208 @@
+"""A reporting period's flows per hamlet, kept by the writes: the monthly report's read (DESIGN.md "Monthly report").
+
+The report shows, per row and period, the visits made, the households
+visited (distinct) and the first adoptions of each service. Visits and
+adoptions are per-day sums, but households visited is a distinct count over
+the period: it cannot be summed from days, and counting it at read time
+scans every visit of the period (a province's month at 1M households: 250,000
+index entries). So each hamlet keeps one `PeriodFigures` row per period that
+has anything, for both reporting conventions and every kind of period (month,
+quarter, year): `figures` maps "v" visits, "d" households visited and
+"n<service id>" first adoptions to counts, zeros left out.
+
+A household's *flows* are the counts it puts in those rows: its counted
+(not voided) visits per day, 1 "d" per period with a visit, 1 "n…" in the
+period of each first adoption; under the hamlet it is in now (its visits and
+adoption rows carry that hamlet, `teams.counters.hamlet_keys_follow`), whether
+active or not. `teams.counters` computes them before and after every write
+that changes a household's visits or hamlet, with the counters, and applies
+the difference under the same province lock; `period_figures_rebuild`
+recomputes a commune's rows from the base tables, and the tests hold the two
+equal.
+
+The periods' boundaries live here (teams cannot import coverage); coverage.periods
+names and dates them.
+"""
+
+from collections import defaultdict
+from datetime import date
+from functools import lru_cache
+
+from django.db import connection
+
+from households.models import Hamlet
+
+from .counter_models import PeriodFigures
+from .models import Adoption, Visit
+
+DECREE_09 = "decree_09_2019"
+CALENDAR = "calendar"
+CONVENTIONS = (DECREE_09, CALENDAR)
+MONTH, QUARTER, YEAR = "month", "quarter", "year"
+KINDS = (MONTH, QUARTER, YEAR)
+VISITS, HOUSEHOLDS = "v", "d"
+
+
+def new_key(service_id):
+    return f"n{service_id}"
+
+
+def month_start(year, month):
+    """The first day of a month given as possibly out-of-range month numbers (0 → December before)."""
+    index = year * 12 + month - 1
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def containing(day, *, convention, kind):
+    """(year, number) of the period of `kind` under `convention` that counts `day`: under Decree 09/2019,
+    from the 15th on a day counts in the next month's report."""
+    year, month = day.year, day.month
+    if convention == DECREE_09 and day.day >= 15:
+        following = month_start(year, month + 1)
+        year, month = following.year, following.month
+    if kind == MONTH:
+        return year, month
+    if kind == QUARTER:
+        return year, (month - 1) // 3 + 1
+    return year, 1
+
+
+def period_key(kind, year, number):
+    """ "2026-11", "2026-Q4" or "2026"."""
+    if kind == MONTH:
+        return f"{year}-{number:02d}"
+    if kind == QUARTER:
+        return f"{year}-Q{number}"
+    return f"{year}"
+
+
+@lru_cache(maxsize=8192)
+def periods_of(day):
+    """The (convention, period key) of every period that counts `day`: six."""
+    return tuple(
+        (convention, period_key(kind, *containing(day, convention=convention, kind=kind)))
+        for convention in CONVENTIONS
+        for kind in KINDS
+    )
+
+
+def flows(hamlet_id, visits, adopted_on, events=None):
+    """{(hamlet, convention, period key, figure key): n} for one household.
+
+    `visits`: {visited on: counted visits that day}; `adopted_on`: {service id: first adopted on or None}.
+    """
+    events = events if events is not None else defaultdict(int)
+    visited = set()
+    for day, n in visits.items():
+        for period in periods_of(day):
+            events[(hamlet_id, *period, VISITS)] += n
+            visited.add(period)
+    for period in visited:
+        events[(hamlet_id, *period, HOUSEHOLDS)] += 1
+    for service_id, day in adopted_on.items():
+        if day is not None:
+            for period in periods_of(day):
+                events[(hamlet_id, *period, new_key(service_id))] += 1
+    return events
+
+
+def flows_apply(delta):
+    """Add `delta` ({(hamlet, convention, period key, figure key): n}, zeros left out) to the stored rows.
+
+    The caller holds the lock of the provinces concerned (`teams.counters.counters_apply`): the rows are
+    read, added to and written back in one statement, with no other writer in between.
+    """
+    by_row = defaultdict(dict)
+    for (hamlet_id, convention, key, name), n in delta.items():
+        by_row[(hamlet_id, convention, key)][name] = n
+    stored = {
+        (row.hamlet_id, row.convention, row.period_key): row
+        for row in PeriodFigures.objects.filter(
+            hamlet_id__in={k[0] for k in by_row},
+            convention__in={k[1] for k in by_row},
+            period_key__in={k[2] for k in by_row},
+        )
+    }
+    written, emptied = [], []
+    for (hamlet_id, convention, key), change in by_row.items():
+        row = stored.get((hamlet_id, convention, key)) or PeriodFigures(
+            hamlet_id=hamlet_id, convention=convention, period_key=key, figures={}
+        )
+        figures = dict(row.figures)
+        for name, n in change.items():
+            figures[name] = figures.get(name, 0) + n
+        row.figures = {name: n for name, n in figures.items() if n}
+        (written if row.figures else emptied).append(row)
+    if emptied:
+        PeriodFigures.objects.filter(pk__in=[row.pk for row in emptied if row.pk]).delete()
+    PeriodFigures.objects.bulk_create(
+        written,
+        update_conflicts=True,
+        unique_fields=["hamlet", "convention", "period_key"],
+        update_fields=["figures"],
+    )
+
+
+def period_figures_rebuild(commune_id):
+    """Recompute the rows of a commune's hamlets from the visits and adoption rows; write only the
+    differences. The caller holds the province's lock. Returns the number of rows written."""
+    hamlet_ids = list(Hamlet.objects.filter(commune_id=commune_id).values_list("pk", flat=True))
+    visits, adopted_on, hamlet_of = defaultdict(dict), defaultdict(dict), {}
+    counted = (
+        Visit.objects.filter(hamlet_id__in=hamlet_ids).values_list("household_id", "hamlet_id", "visited_on").order_by()
+    )
+    for household_id, hamlet_id, visited_on in counted.iterator(chunk_size=10000):
+        hamlet_of[household_id] = hamlet_id
+        visits[household_id][visited_on] = visits[household_id].get(visited_on, 0) + 1
+    adoptions = Adoption.objects.filter(hamlet_id__in=hamlet_ids, first_adopted_on__isnull=False).values_list(
+        "household_id", "hamlet_id", "service_id", "first_adopted_on"
+    )
+    for household_id, hamlet_id, service_id, first_adopted_on in adoptions.order_by().iterator(chunk_size=10000):
+        hamlet_of[household_id] = hamlet_id
+        adopted_on[household_id][service_id] = first_adopted_on
+    events = defaultdict(int)
+    for household_id, hamlet_id in hamlet_of.items():
+        flows(hamlet_id, visits.get(household_id, {}), adopted_on.get(household_id, {}), events)
+    wanted = defaultdict(dict)
+    for (hamlet_id, convention, key, name), n in events.items():
+        if n:
+            wanted[(hamlet_id, convention, key)][name] = n
+    found = {
+        (row.hamlet_id, row.convention, row.period_key): row
+        for row in PeriodFigures.objects.filter(hamlet_id__in=hamlet_ids)
+    }
+    new, changed = [], []
+    for key, figures in wanted.items():
+        row = found.pop(key, None)
+        if row is None:
+            new.append(PeriodFigures(hamlet_id=key[0], convention=key[1], period_key=key[2], figures=figures))
+        elif row.figures != figures:
+            row.figures = figures
+            changed.append(row)
+    if found:
+        PeriodFigures.objects.filter(pk__in=[row.pk for row in found.values()]).delete()
+    PeriodFigures.objects.bulk_create(new, batch_size=2000)
+    PeriodFigures.objects.bulk_update(changed, ["figures"], batch_size=2000)
+    return len(new) + len(changed) + len(found)
+
+
+def period_figures_read(hamlet_ids, *, convention, key):
+    """{hamlet id: figures} of one period, for the hamlets given (a province's 1,500 included).
+
+    Raw SQL on PostgreSQL for one reason: the hamlet ids go as one array parameter, which costs
+    nothing to build; Django's IN list of 1,500 parameters took a tenth of the report to build.
+    """
+    if not hamlet_ids:
+        return {}
+    if connection.vendor != "postgresql":
+        rows = PeriodFigures.objects.filter(hamlet_id__in=hamlet_ids, convention=convention, period_key=key)
+        return dict(rows.values_list("hamlet_id", "figures"))
+    table = connection.ops.quote_name(PeriodFigures._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT hamlet_id, figures::text FROM {table}"
+            " WHERE hamlet_id = ANY(%s) AND convention = %s AND period_key = %s",
+            [list(hamlet_ids), convention, key],
+        )
+        field = PeriodFigures._meta.get_field("figures")
+        return {hamlet_id: field.from_db_value(text, None, connection) for hamlet_id, text in cursor.fetchall()}
