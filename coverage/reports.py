@@ -11,7 +11,6 @@ from it (coverage.report_tables), so they cannot disagree, and a submitted
 report is its data as it stood.
 """
 
-from collections import defaultdict
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -19,10 +18,10 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from households.models import Commune, Hamlet
+from households.models import Commune
 from teams.activity import idle_teams
 from teams.models import Service
-from teams.period_figures import HOUSEHOLDS, VISITS, period_figures_read
+from teams.period_figures import COMMUNE, HAMLET, HOUSEHOLDS, VISITS, period_figures_read
 
 from . import rollups
 from .models import ReportingConvention, SubmittedReport
@@ -56,57 +55,56 @@ def report_period(province, key=None, *, today=None, kind=MONTH):
     return period_containing(today or timezone.localdate(), convention=convention, kind=kind)
 
 
+def _keys(services):
+    """[(id, code)] of the services: a province's report reads them for each of its 100 rows' 40 figures."""
+    return [(s.pk, s.code) for s in services]
+
+
 def _figures_json(figures, services, pillars):
+    """`services`: `_keys(...)`."""
     return {
         "households": figures.households,
         "reached": figures.reached,
-        "adopted": {s.code: figures.adopted.get(s.pk, 0) for s in services},
+        "adopted": {code: figures.adopted.get(pk, 0) for pk, code in services},
         "pillars": {p: figures.adopted_pillar.get(p, 0) for p in pillars},
-        "people": {s.code: figures.people_helped.get(s.pk, 0) for s in services},
+        "people": {code: figures.people_helped.get(pk, 0) for pk, code in services},
     }
 
 
 def _row(unit, code, now, before, services, pillars, visits, flows):
+    """`services` and the flows' period services: `_keys(...)`."""
     new, people, period_services = flows
+    unit_id = unit.pk
     return {
         "name": unit.name,
         "code": code,
         "end": _figures_json(now, services, pillars),
         "previous": _figures_json(before, services, pillars),
-        "new": {s.code: new.get((unit.pk, s.pk), 0) for s in period_services},
-        "people_in_period": {s.code: people.get((unit.pk, s.pk), 0) for s in period_services},
-        "visits": visits.get(unit.pk, (0, 0))[0],
-        "households_visited": visits.get(unit.pk, (0, 0))[1],
+        "new": {code: new.get((unit_id, pk), 0) for pk, code in period_services},
+        "people_in_period": {code: people.get((unit_id, pk), 0) for pk, code in period_services},
+        "visits": visits.get(unit_id, (0, 0))[0],
+        "households_visited": visits.get(unit_id, (0, 0))[1],
     }
 
 
-def _row_units(unit, is_commune):
-    """{hamlet id: its row's unit id}: a commune's hamlets are its rows; a province's count for their commune."""
-    if is_commune:
-        return {pk: pk for pk in Hamlet.objects.filter(commune=unit).values_list("pk", flat=True)}
-    return dict(Hamlet.objects.filter(commune__province=unit).values_list("pk", "commune_id"))
-
-
-def _flows(row_units, period):
+def _flows(unit_ids, level, period):
     """({(unit id, service id): first adoptions}, {unit id: (visits, distinct households)}) of the period.
 
-    Read from the period figures kept by the writes (`teams.period_figures`), one row per hamlet: its
-    visits, households visited and first adoptions in the period, counted under the hamlet a household
-    is in now. A household's visits all carry its hamlet, so a unit's distinct households are the sum of
-    its hamlets'. First adoptions are counted from the adoptions, not as the change of adopted(U, S): a
-    household that leaves in the period lowers that stock but undoes no adoption, and one that adopted
-    in the period and left before its end still adopted in it (as its people helped stay).
+    Read from the period figures kept by the writes (`teams.period_figures`), one row per row shown
+    (its hamlet's in a commune's report, its commune's in a province's): its visits, households
+    visited and first adoptions in the period, counted under the hamlet a household is in now.
+    First adoptions are counted from the adoptions, not as the change of adopted(U, S): a household
+    that leaves in the period lowers that stock but undoes no adoption, and one that adopted in the
+    period and left before its end still adopted in it (as its people helped stay).
     """
-    new, visits = defaultdict(int), defaultdict(lambda: (0, 0))
-    stored = period_figures_read(list(row_units), convention=period.convention, key=period.key)
-    for hamlet_id, figures in stored.items():
-        unit_id = row_units[hamlet_id]
-        so_far = visits[unit_id]
-        visits[unit_id] = (so_far[0] + figures.get(VISITS, 0), so_far[1] + figures.get(HOUSEHOLDS, 0))
+    new, visits = {}, {}
+    stored = period_figures_read(level, unit_ids, convention=period.convention, key=period.key)
+    for unit_id, figures in stored.items():
+        visits[unit_id] = (figures.get(VISITS, 0), figures.get(HOUSEHOLDS, 0))
         for name, n in figures.items():
-            if name.startswith("n"):
-                new[(unit_id, int(name[1:]))] += n
-    return new, dict(visits)
+            if name[0] == "n":
+                new[(unit_id, int(name[1:]))] = n
+    return new, visits
 
 
 def _retired_in(period):
@@ -167,27 +165,27 @@ def report_data(unit, period):
     else:
         province_id = unit.pk
         targets = targets_of_province(province_id).province
-    row_units = _row_units(unit, is_commune)
     services = now.services
     pillars = [p.value for p in Service.Pillar]
     previous_services = {s.pk for s in before.services}
-    new, by_unit = _flows(row_units, period)
+    new, by_unit = _flows([u.pk for u, _f in now.rows], HAMLET if is_commune else COMMUNE, period)
     # The period's flows (new adoptions, people helped) also of the services retired within it.
     retired = _retired_in(period)
     period_services = sorted([*services, *retired], key=lambda s: (s.order, s.code))
     flows = (
         new,
         _people_in_period(rollup_of, unit, now, before, retired),
-        period_services,
+        _keys(period_services),
     )
-    earlier = dict(before.rows)
+    earlier = {u.pk: f for u, f in before.rows}
+    service_keys = _keys(services)
     rows = [
         _row(
             row_unit,
             row_unit.code,
             figures,
-            earlier.get(row_unit, rollups.Figures()),
-            services,
+            earlier.get(row_unit.pk, rollups.Figures()),
+            service_keys,
             pillars,
             by_unit,
             flows,
@@ -228,8 +226,8 @@ def report_data(unit, period):
         "total": {
             "name": _("Total"),
             "code": unit.code,
-            "end": _figures_json(now.total, services, pillars),
-            "previous": _figures_json(before.total, services, pillars),
+            "end": _figures_json(now.total, service_keys, pillars),
+            "previous": _figures_json(before.total, service_keys, pillars),
             "new": {s.code: sum(r["new"][s.code] for r in rows) for s in period_services},
             "people_in_period": {s.code: sum(r["people_in_period"][s.code] for r in rows) for s in period_services},
             "visits": total_visits,

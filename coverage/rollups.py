@@ -53,16 +53,7 @@ class Figures:
     people_helped: dict = field(default_factory=lambda: defaultdict(int))  # service id -> people
 
     def __add__(self, other):
-        total = Figures(self.households + other.households, self.reached + other.reached)
-        for mine, theirs, target in (
-            (self.adopted, other.adopted, total.adopted),
-            (self.adopted_pillar, other.adopted_pillar, total.adopted_pillar),
-            (self.people_helped, other.people_helped, total.people_helped),
-        ):
-            for source in (mine, theirs):
-                for key, value in source.items():
-                    target[key] += value
-        return total
+        return total([self, other])
 
     def coverage(self, service):
         """Share of households that adopted `service`, or None without households."""
@@ -133,19 +124,22 @@ def _by_unit(level, units, *, on, priority_only, services):
     pillars = defaultdict(list)
     for s in services:
         pillars[s.pillar].append(s.pk)
+    # The keys once, not per unit: a province's report reads 100 units twice, each with 40 keys.
+    keys = [(s.pk, counters.adopted_key(s.pk), counters.people_key(s.pk)) for s in services]
+    pillar_keys = [(pillar, counters.pillar_key(ids)) for pillar, ids in pillars.items()]
     result = {}
     for unit_id, counted in _latest(level, units, on=on, priority_only=priority_only):
         if not counted:
             continue
         # A unit whose households have all left keeps the people its teams helped.
         f = Figures(counted.get(counters.HOUSEHOLDS, 0), counted.get(counters.REACHED, 0))
-        for s in services:
-            if n := counted.get(counters.adopted_key(s.pk)):
-                f.adopted[s.pk] = n
-            if n := counted.get(counters.people_key(s.pk)):
-                f.people_helped[s.pk] = n
-        for pillar, ids in pillars.items():
-            if n := counted.get(counters.pillar_key(ids)):
+        for pk, adopted, people in keys:
+            if n := counted.get(adopted):
+                f.adopted[pk] = n
+            if n := counted.get(people):
+                f.people_helped[pk] = n
+        for pillar, key in pillar_keys:
+            if n := counted.get(key):
                 f.adopted_pillar[pillar] = n
         result[unit_id] = f
     return result
@@ -190,10 +184,18 @@ def households_count(scope):
 
 
 def total(figures):
-    """The sum of several units' Figures."""
+    """The sum of several units' Figures (added in place: a province sums 100 communes)."""
     result = Figures()
     for f in figures:
-        result = result + f
+        result.households += f.households
+        result.reached += f.reached
+        for mine, theirs in (
+            (result.adopted, f.adopted),
+            (result.adopted_pillar, f.adopted_pillar),
+            (result.people_helped, f.people_helped),
+        ):
+            for key, value in theirs.items():
+                mine[key] += value
     return result
 
 

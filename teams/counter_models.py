@@ -82,13 +82,13 @@ class ProvinceCoverageDay(CounterDay):
 
 
 class PeriodFigures(models.Model):
-    """A hamlet's visits, households visited and first adoptions within one reporting period, kept by
-    `teams.period_figures` (its docstring has the keys): the monthly report reads a row per hamlet."""
+    """A hamlet's or a commune's visits, households visited and first adoptions within one reporting period,
+    kept by `teams.period_figures` (its docstring has the keys): the monthly report reads a row per row it
+    shows, a hamlet's in a commune's report, a commune's in a province's."""
 
-    # Indexed by the constraint, which leads with it.
-    hamlet = models.ForeignKey(
-        Hamlet, on_delete=models.CASCADE, related_name="+", verbose_name=_("hamlet"), db_index=False
-    )
+    level = models.CharField(_("level"), max_length=1, choices=[("h", _("hamlet")), ("c", _("commune"))])
+    # A hamlet's or a commune's id, as `level` says: no foreign key, as the counters of two levels share the table.
+    unit_id = models.PositiveIntegerField(_("unit"))
     convention = models.CharField(_("reporting periods"), max_length=20)
     period_key = models.CharField(_("period"), max_length=7)
     figures = models.JSONField(_("figures"), default=dict)
@@ -97,14 +97,14 @@ class PeriodFigures(models.Model):
         verbose_name = _("period figures")
         verbose_name_plural = _("period figures")
         constraints = [
-            # The report's read: per hamlet, one probe for the period.
+            # The report's read: per unit, one probe for the period.
             models.UniqueConstraint(
-                fields=["hamlet", "convention", "period_key"], name="periodfigures_one_per_hamlet_period"
+                fields=["level", "unit_id", "convention", "period_key"], name="periodfigures_one_per_unit_period"
             ),
         ]
 
     def __str__(self):
-        return f"{self.hamlet_id} {self.convention} {self.period_key}"
+        return f"{self.level}{self.unit_id} {self.convention} {self.period_key}"
 
 
 # A user's own settings live in their module; imported here so that Django registers the model.

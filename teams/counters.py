@@ -324,13 +324,13 @@ def counters_apply(before, after, *, flows=None, province_ids=()):
         return
     with transaction.atomic(savepoint=False):
         provinces_lock({*province_ids, *(province_id for province_id, _h, _f, _d, _k in delta)})
-        if flows_delta:
-            flows_apply(flows_delta)
-        if not delta:
-            return
         # Read once the lock is held, in a statement of its own (a fresh snapshot): a hamlet moving to
         # another commune takes the same lock before the communes' sums are redone.
-        commune_of = _communes_of({hamlet_id for _p, hamlet_id, _f, _d, _k in delta})
+        commune_of = _communes_of({hamlet_id for _p, hamlet_id, *_rest in delta} | {key[0] for key in flows_delta})
+        if flows_delta:
+            flows_apply(flows_delta, commune_of)
+        if not delta:
+            return
         by_level = {level: defaultdict(int) for level in LEVELS}
         for (province_id, hamlet_id, flag, day, key), n in delta.items():
             by_level[HAMLET][(province_id, hamlet_id, flag, day, key)] += n

@@ -33,7 +33,7 @@ from .counters import (
 )
 from .counters_shift import figures_add, figures_update
 from .models import Adoption, Assistance, CoverageDay, Outcome, Service
-from .period_figures import period_figures_rebuild
+from .period_figures import period_figures_rebuild, period_rollups_rebuild
 
 
 def counters_rebuild(*, province=None, batch_size=2000, mark_counted=True):
@@ -122,7 +122,8 @@ def _pending_clear(services):
 
 
 def rollups_rebuild(province_ids):
-    """Recompute the commune and province rows of some provinces from their hamlets' rows (after a hamlet moves)."""
+    """Recompute the commune and province rows of some provinces from their hamlets' rows (after a hamlet moves),
+    the communes' period figures too."""
     province_ids, written = sorted(set(province_ids)), 0
     with transaction.atomic():
         provinces_lock(province_ids)
@@ -144,6 +145,7 @@ def rollups_rebuild(province_ids):
                 written += _write(COMMUNE, rows, 2000)
                 commune_rows += rows
             written += _write(PROVINCE, _sum_series(commune_rows, province_id), 2000)
+            written += period_rollups_rebuild(province_id)
         _analyze()
     return written
 

@@ -8,7 +8,9 @@ scans every visit of the period (a province's month at 1M households: 250,000
 index entries). So each hamlet keeps one `PeriodFigures` row per period that
 has anything, for both reporting conventions and every kind of period (month,
 quarter, year): `figures` maps "v" visits, "d" households visited and
-"n<service id>" first adoptions to counts, zeros left out.
+"n<service id>" first adoptions to counts, zeros left out. Each commune keeps
+the sums of its hamlets' rows (a household's visits all carry its hamlet, so
+distinct households add up): a province's report reads a row per commune.
 
 A household's *flows* are the counts it puts in those rows: its counted
 (not voided) visits per day, 1 "d" per period with a visit, 1 "n…" in the
@@ -16,9 +18,10 @@ period of each first adoption; under the hamlet it is in now (its visits and
 adoption rows carry that hamlet, `teams.counters.hamlet_keys_follow`), whether
 active or not. `teams.counters` computes them before and after every write
 that changes a household's visits or hamlet, with the counters, and applies
-the difference under the same province lock; `period_figures_rebuild`
-recomputes a commune's rows from the base tables, and the tests hold the two
-equal.
+the difference under the same province lock, to the hamlet's row and its
+commune's; `period_figures_rebuild` recomputes a commune's rows from the base
+tables, `period_rollups_rebuild` a province's communes' from their hamlets'
+(after a hamlet moves), and the tests hold them equal.
 
 The periods' boundaries live here (teams cannot import coverage); coverage.periods
 names and dates them.
@@ -41,6 +44,7 @@ CONVENTIONS = (DECREE_09, CALENDAR)
 MONTH, QUARTER, YEAR = "month", "quarter", "year"
 KINDS = (MONTH, QUARTER, YEAR)
 VISITS, HOUSEHOLDS = "v", "d"
+HAMLET, COMMUNE = "h", "c"  # the level of a row: its unit is a hamlet or a commune
 
 
 def new_key(service_id):
@@ -106,27 +110,30 @@ def flows(hamlet_id, visits, adopted_on, events=None):
     return events
 
 
-def flows_apply(delta):
-    """Add `delta` ({(hamlet, convention, period key, figure key): n}, zeros left out) to the stored rows.
+def flows_apply(delta, commune_of):
+    """Add `delta` ({(hamlet, convention, period key, figure key): n}, zeros left out) to the hamlets' rows
+    and to their communes' (`commune_of`: {hamlet id: commune id}, read under the lock).
 
     The caller holds the lock of the provinces concerned (`teams.counters.counters_apply`): the rows are
     read, added to and written back in one statement, with no other writer in between.
     """
-    by_row = defaultdict(dict)
+    by_row = defaultdict(lambda: defaultdict(int))
     for (hamlet_id, convention, key, name), n in delta.items():
-        by_row[(hamlet_id, convention, key)][name] = n
+        by_row[(HAMLET, hamlet_id, convention, key)][name] += n
+        by_row[(COMMUNE, commune_of[hamlet_id], convention, key)][name] += n
     stored = {
-        (row.hamlet_id, row.convention, row.period_key): row
+        (row.level, row.unit_id, row.convention, row.period_key): row
         for row in PeriodFigures.objects.filter(
-            hamlet_id__in={k[0] for k in by_row},
-            convention__in={k[1] for k in by_row},
-            period_key__in={k[2] for k in by_row},
+            level__in={k[0] for k in by_row},
+            unit_id__in={k[1] for k in by_row},
+            convention__in={k[2] for k in by_row},
+            period_key__in={k[3] for k in by_row},
         )
     }
     written, emptied = [], []
-    for (hamlet_id, convention, key), change in by_row.items():
-        row = stored.get((hamlet_id, convention, key)) or PeriodFigures(
-            hamlet_id=hamlet_id, convention=convention, period_key=key, figures={}
+    for (level, unit_id, convention, key), change in by_row.items():
+        row = stored.get((level, unit_id, convention, key)) or PeriodFigures(
+            level=level, unit_id=unit_id, convention=convention, period_key=key, figures={}
         )
         figures = dict(row.figures)
         for name, n in change.items():
@@ -138,13 +145,47 @@ def flows_apply(delta):
     PeriodFigures.objects.bulk_create(
         written,
         update_conflicts=True,
-        unique_fields=["hamlet", "convention", "period_key"],
+        unique_fields=["level", "unit_id", "convention", "period_key"],
         update_fields=["figures"],
     )
 
 
+def _sums(rows, commune_of):
+    """{(COMMUNE, commune id, convention, period key): figures} summed from hamlet rows ((hamlet, convention,
+    period key, figures))."""
+    sums = defaultdict(lambda: defaultdict(int))
+    for hamlet_id, convention, key, figures in rows:
+        total = sums[(COMMUNE, commune_of[hamlet_id], convention, key)]
+        for name, n in figures.items():
+            total[name] += n
+    return {key: {name: n for name, n in figures.items() if n} for key, figures in sums.items()}
+
+
+def _replace(stored, wanted):
+    """Make the `stored` rows equal to `wanted` ({(level, unit, convention, key): figures}): insert the
+    missing, update the changed, delete the stale; returns how many rows were written."""
+    found = {(row.level, row.unit_id, row.convention, row.period_key): row for row in stored}
+    new, changed = [], []
+    for (level, unit_id, convention, key), figures in wanted.items():
+        if not figures:
+            continue
+        row = found.pop((level, unit_id, convention, key), None)
+        if row is None:
+            new.append(
+                PeriodFigures(level=level, unit_id=unit_id, convention=convention, period_key=key, figures=figures)
+            )
+        elif row.figures != figures:
+            row.figures = figures
+            changed.append(row)
+    if found:
+        PeriodFigures.objects.filter(pk__in=[row.pk for row in found.values()]).delete()
+    PeriodFigures.objects.bulk_create(new, batch_size=2000)
+    PeriodFigures.objects.bulk_update(changed, ["figures"], batch_size=2000)
+    return len(new) + len(changed) + len(found)
+
+
 def period_figures_rebuild(commune_id):
-    """Recompute the rows of a commune's hamlets from the visits and adoption rows; write only the
+    """Recompute the rows of a commune and its hamlets from the visits and adoption rows; write only the
     differences. The caller holds the province's lock. Returns the number of rows written."""
     hamlet_ids = list(Hamlet.objects.filter(commune_id=commune_id).values_list("pk", flat=True))
     visits, adopted_on, hamlet_of = defaultdict(dict), defaultdict(dict), {}
@@ -163,46 +204,47 @@ def period_figures_rebuild(commune_id):
     events = defaultdict(int)
     for household_id, hamlet_id in hamlet_of.items():
         flows(hamlet_id, visits.get(household_id, {}), adopted_on.get(household_id, {}), events)
-    wanted = defaultdict(dict)
+    hamlet_rows = defaultdict(dict)
     for (hamlet_id, convention, key, name), n in events.items():
         if n:
-            wanted[(hamlet_id, convention, key)][name] = n
-    found = {
-        (row.hamlet_id, row.convention, row.period_key): row
-        for row in PeriodFigures.objects.filter(hamlet_id__in=hamlet_ids)
-    }
-    new, changed = [], []
-    for key, figures in wanted.items():
-        row = found.pop(key, None)
-        if row is None:
-            new.append(PeriodFigures(hamlet_id=key[0], convention=key[1], period_key=key[2], figures=figures))
-        elif row.figures != figures:
-            row.figures = figures
-            changed.append(row)
-    if found:
-        PeriodFigures.objects.filter(pk__in=[row.pk for row in found.values()]).delete()
-    PeriodFigures.objects.bulk_create(new, batch_size=2000)
-    PeriodFigures.objects.bulk_update(changed, ["figures"], batch_size=2000)
-    return len(new) + len(changed) + len(found)
+            hamlet_rows[(hamlet_id, convention, key)][name] = n
+    wanted = {(HAMLET, *key): figures for key, figures in hamlet_rows.items()}
+    wanted |= _sums(((*key, figures) for key, figures in hamlet_rows.items()), dict.fromkeys(hamlet_ids, commune_id))
+    stored = PeriodFigures.objects.filter(level=HAMLET, unit_id__in=hamlet_ids) | PeriodFigures.objects.filter(
+        level=COMMUNE, unit_id=commune_id
+    )
+    return _replace(stored, wanted)
 
 
-def period_figures_read(hamlet_ids, *, convention, key):
-    """{hamlet id: figures} of one period, for the hamlets given (a province's 1,500 included).
+def period_rollups_rebuild(province_id):
+    """Recompute the rows of a province's communes from their hamlets' (after a hamlet moves to another
+    commune). The caller holds the province's lock. Returns the number of rows written."""
+    commune_of = dict(Hamlet.objects.filter(province_id=province_id).values_list("pk", "commune_id"))
+    rows = PeriodFigures.objects.filter(level=HAMLET, unit_id__in=list(commune_of)).values_list(
+        "unit_id", "convention", "period_key", "figures"
+    )
+    wanted = _sums(rows.iterator(chunk_size=5000), commune_of)
+    communes = set(commune_of.values())
+    return _replace(PeriodFigures.objects.filter(level=COMMUNE, unit_id__in=communes), wanted)
 
-    Raw SQL on PostgreSQL for one reason: the hamlet ids go as one array parameter, which costs
-    nothing to build; Django's IN list of 1,500 parameters took a tenth of the report to build.
+
+def period_figures_read(level, unit_ids, *, convention, key):
+    """{unit id: figures} of one period, for the hamlets (`HAMLET`) or communes (`COMMUNE`) given.
+
+    Raw SQL on PostgreSQL for one reason: the ids go as one array parameter, which costs nothing to
+    build; Django's IN list of 1,500 parameters took a tenth of a report to build.
     """
-    if not hamlet_ids:
+    if not unit_ids:
         return {}
     if connection.vendor != "postgresql":
-        rows = PeriodFigures.objects.filter(hamlet_id__in=hamlet_ids, convention=convention, period_key=key)
-        return dict(rows.values_list("hamlet_id", "figures"))
+        rows = PeriodFigures.objects.filter(level=level, unit_id__in=unit_ids, convention=convention, period_key=key)
+        return dict(rows.values_list("unit_id", "figures"))
     table = connection.ops.quote_name(PeriodFigures._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT hamlet_id, figures::text FROM {table}"
-            " WHERE hamlet_id = ANY(%s) AND convention = %s AND period_key = %s",
-            [list(hamlet_ids), convention, key],
+            f"SELECT unit_id, figures::text FROM {table}"
+            " WHERE level = %s AND unit_id = ANY(%s) AND convention = %s AND period_key = %s",
+            [level, list(unit_ids), convention, key],
         )
         field = PeriodFigures._meta.get_field("figures")
-        return {hamlet_id: field.from_db_value(text, None, connection) for hamlet_id, text in cursor.fetchall()}
+        return {unit_id: field.from_db_value(text, None, connection) for unit_id, text in cursor.fetchall()}

@@ -31,9 +31,9 @@ def counters_by_day(first, last):
 
 
 def period_figures():
-    """{(hamlet, convention, period key): figures} of every period figures row (`teams.period_figures`)."""
-    rows = PeriodFigures.objects.values_list("hamlet_id", "convention", "period_key", "figures")
-    return {("period", hamlet_id, convention, key): figures for hamlet_id, convention, key, figures in rows}
+    """{(level, unit, convention, period key): figures} of every period figures row (`teams.period_figures`)."""
+    rows = PeriodFigures.objects.values_list("level", "unit_id", "convention", "period_key", "figures")
+    return {("period", *key): figures for *key, figures in rows}
 
 
 def keys_out_of_step():
