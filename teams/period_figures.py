@@ -27,6 +27,7 @@ The periods' boundaries live here (teams cannot import coverage); coverage.perio
 names and dates them.
 """
 
+import json
 from collections import defaultdict
 from datetime import date
 from functools import lru_cache
@@ -114,24 +115,57 @@ def flows_apply(delta, commune_of):
     """Add `delta` ({(hamlet, convention, period key, figure key): n}, zeros left out) to the hamlets' rows
     and to their communes' (`commune_of`: {hamlet id: commune id}, read under the lock).
 
-    The caller holds the lock of the provinces concerned (`teams.counters.counters_apply`): the rows are
-    read, added to and written back in one statement, with no other writer in between.
+    The caller holds the lock of the provinces concerned (`teams.counters.counters_apply`), so no other
+    writer comes in between. PostgreSQL adds in one statement (an insert that adds to the row already
+    there, key by key in jsonb, as the counters' shift does) and deletes the rows a negative delta
+    emptied; SQLite reads the rows, adds in Python and writes them back.
     """
     by_row = defaultdict(lambda: defaultdict(int))
     for (hamlet_id, convention, key, name), n in delta.items():
         by_row[(HAMLET, hamlet_id, convention, key)][name] += n
         by_row[(COMMUNE, commune_of[hamlet_id], convention, key)][name] += n
+    changes = {row: {name: n for name, n in change.items() if n} for row, change in by_row.items()}
+    changes = {row: change for row, change in changes.items() if change}
+    if connection.vendor == "postgresql":
+        _add_sql(changes)
+    else:
+        _add_rows(changes)
+
+
+def _add_sql(changes):
+    table = connection.ops.quote_name(PeriodFigures._meta.db_table)
+    values = ", ".join(["(%s, %s::integer, %s, %s, %s::jsonb)"] * len(changes))
+    params = [p for row, change in changes.items() for p in (*row, json.dumps(change))]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} AS t (level, unit_id, convention, period_key, figures) VALUES {values}"
+            " ON CONFLICT (level, unit_id, convention, period_key) DO UPDATE SET figures = jsonb_strip_nulls("
+            "t.figures || (SELECT jsonb_object_agg(d.key, NULLIF(COALESCE((t.figures ->> d.key)::bigint, 0)"
+            " + d.value::bigint, 0)) FROM jsonb_each_text(EXCLUDED.figures) d))",
+            params,
+        )
+        lowered = [row for row, change in changes.items() if any(n < 0 for n in change.values())]
+        if lowered:
+            keys = ", ".join(["(%s, %s::integer, %s, %s)"] * len(lowered))
+            cursor.execute(
+                f"DELETE FROM {table} WHERE figures = '{{}}'::jsonb"
+                f" AND (level, unit_id, convention, period_key) IN ({keys})",
+                [p for row in lowered for p in row],
+            )
+
+
+def _add_rows(changes):
     stored = {
         (row.level, row.unit_id, row.convention, row.period_key): row
         for row in PeriodFigures.objects.filter(
-            level__in={k[0] for k in by_row},
-            unit_id__in={k[1] for k in by_row},
-            convention__in={k[2] for k in by_row},
-            period_key__in={k[3] for k in by_row},
+            level__in={k[0] for k in changes},
+            unit_id__in={k[1] for k in changes},
+            convention__in={k[2] for k in changes},
+            period_key__in={k[3] for k in changes},
         )
     }
     written, emptied = [], []
-    for (level, unit_id, convention, key), change in by_row.items():
+    for (level, unit_id, convention, key), change in changes.items():
         row = stored.get((level, unit_id, convention, key)) or PeriodFigures(
             level=level, unit_id=unit_id, convention=convention, period_key=key, figures={}
         )
