@@ -9,18 +9,14 @@ document (Decree 30/2020/NĐ-CP), whatever the user's language.
 """
 
 import io
-from copy import copy
 from datetime import date, datetime
 
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.properties import PageSetupProperties
+from xlsxwriter import Workbook
 
 from .report_tables import number_value, report_tables
 
@@ -29,11 +25,44 @@ NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập – Tự do – Hạnh phúc"
 PREPARER, HEAD = "Người lập biểu", "Thủ trưởng đơn vị"
 FORMATS = {"int": "#,##0", "percent": "0.0%", "points": "+0.0;-0.0;0.0"}
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-THIN = Side(style="thin", color="808080")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-BOLD = Font(bold=True)
-CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+# XlsxWriter formats, as dicts of its properties; `Book.style` makes one format per combination.
+BOLD = {"bold": True}
+CENTER = {"align": "center", "valign": "vcenter", "text_wrap": True}
+BOX = {"border": 1, "border_color": "#808080"}
+HEADER = {**BOLD, **CENTER, **BOX, "bg_color": "#DDEBF7", "pattern": 1}
+PAPER_A4 = 9
+# Text is text: no formula, number or link is read into a string.
+OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+
+
+class Book:
+    """An XlsxWriter workbook in memory, its formats made once per combination of properties and its sheet
+    names kept valid and distinct. XlsxWriter writes a province's report (22,000 styled cells) in about
+    half the time openpyxl took (issue 17); the tests read the files back with openpyxl."""
+
+    def __init__(self):
+        self.buffer = io.BytesIO()
+        self.book = Workbook(self.buffer, OPTIONS)
+        self.formats, self.names = {}, set()
+
+    def style(self, **properties):
+        key = tuple(sorted(properties.items()))
+        if key not in self.formats:
+            self.formats[key] = self.book.add_format(properties)
+        return self.formats[key]
+
+    def sheet(self, name):
+        name = "".join("-" if c in "[]:*?/\\" else c for c in _text(name))[:31].strip("'") or "-"
+        unique, n = name, 1
+        while unique.casefold() in self.names:
+            n += 1
+            unique = f"{name[: 31 - len(str(n)) - 3]} ({n})"
+        self.names.add(unique.casefold())
+        return self.book.add_worksheet(unique)
+
+    def save(self, handle):
+        self.book.close()
+        handle.write(self.buffer.getvalue())
 
 
 def _text(value):
@@ -42,49 +71,46 @@ def _text(value):
 
 
 def _print_setup(sheet, header_rows):
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.4
-    sheet.page_margins.top = sheet.page_margins.bottom = 0.5
+    """A4 landscape, fit to the page's width, centred, the header rows (1-based) repeated, page numbers."""
+    sheet.set_landscape()
+    sheet.set_paper(PAPER_A4)
+    sheet.fit_to_pages(1, 0)
+    sheet.center_horizontally()
+    sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
     if header_rows:
-        sheet.print_title_rows = f"{header_rows[0]}:{header_rows[1]}"
-    sheet.oddFooter.center.text = _("Page &P of &N")
+        sheet.repeat_rows(header_rows[0] - 1, header_rows[1] - 1)
+    sheet.set_footer("&C" + _("Page &P of &N"))
 
 
-def _merged(sheet, row, first, last, value, *, font=None, align=CENTER):
-    cell = sheet.cell(row=row, column=first, value=_text(value))
+def _merged(book, sheet, row, first, last, value, *, font=None, align=CENTER):
+    """`value` across columns `first` to `last` of `row` (1-based, as the rest of this module)."""
+    cell_format = book.style(**{**align, **(font or {})})
     if last > first:
-        sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
-    cell.font = font or Font()
-    cell.alignment = align
-    return cell
+        sheet.merge_range(row - 1, first - 1, row - 1, last - 1, _text(value), cell_format)
+    else:
+        sheet.write_string(row - 1, first - 1, _text(value), cell_format)
 
 
 def _place_and_date(data, day):
     return f"{data['unit']['name']}, ngày {day.day} tháng {day.month} năm {day.year}"
 
 
-def _heading(sheet, data, width, made_on):
+def _heading(book, sheet, data, width, made_on):
     """National heading, unit, title, period; returns the next free row."""
     left = max(2, width // 3)
     right_first = min(width, left + 1)
-    _merged(sheet, 1, 1, left, f"ỦY BAN NHÂN DÂN {data['unit']['name'].upper()}", font=BOLD)
-    _merged(sheet, 1, right_first, width, NATION, font=BOLD)
-    _merged(sheet, 2, right_first, width, MOTTO, font=Font(bold=True, underline="single"))
-    _merged(sheet, 3, right_first, width, _place_and_date(data, made_on), font=Font(italic=True))
-    _merged(sheet, 5, 1, width, _("REPORT ON DIGITAL COVERAGE OF HOUSEHOLDS"), font=Font(bold=True, size=13))
-    _merged(sheet, 6, 1, width, _period_line(data), font=BOLD)
+    _merged(book, sheet, 1, 1, left, f"ỦY BAN NHÂN DÂN {data['unit']['name'].upper()}", font=BOLD)
+    _merged(book, sheet, 1, right_first, width, NATION, font=BOLD)
+    _merged(book, sheet, 2, right_first, width, MOTTO, font={"bold": True, "underline": 1})
+    _merged(book, sheet, 3, right_first, width, _place_and_date(data, made_on), font={"italic": True})
+    _merged(book, sheet, 5, 1, width, _("REPORT ON DIGITAL COVERAGE OF HOUSEHOLDS"), font={"bold": True, "size": 13})
+    _merged(book, sheet, 6, 1, width, _period_line(data), font=BOLD)
     unit = _("Unit: %(name)s (code %(code)s), %(province)s") % data["unit"]
     if data["unit"]["kind"] == "province":
         unit = _("Unit: %(name)s (code %(code)s)") % data["unit"]
-    _merged(sheet, 7, 1, width, unit)
+    _merged(book, sheet, 7, 1, width, unit)
     for row in range(1, 8):
-        sheet.row_dimensions[row].height = 18
-    sheet.row_dimensions[5].height = 22
+        sheet.set_row(row - 1, 22 if row == 5 else 18)
     return 9
 
 
@@ -98,56 +124,48 @@ def _period_line(data):
     }
 
 
-def _table(sheet, table, first_row):
+def _table(book, sheet, table, first_row):
     """The table with its group row and header row; returns (header rows, next free row)."""
-    sheet.cell(row=first_row, column=1, value=_text(table.title)).font = Font(bold=True, size=12)
+    sheet.write_string(first_row - 1, 0, _text(table.title), book.style(bold=True, size=12))
     group_row, label_row = first_row + 1, first_row + 2
     column = 1
     for label, span in table.groups:
-        _merged(sheet, group_row, column, column + span - 1, label, font=BOLD)
-        for c in range(column, column + span):
-            sheet.cell(row=group_row, column=c).fill = HEADER_FILL
-            sheet.cell(row=group_row, column=c).border = BOX
+        _merged(book, sheet, group_row, column, column + span - 1, label, font=HEADER)
         column += span
-    for index, col in enumerate(table.columns, start=1):
-        cell = sheet.cell(row=label_row, column=index, value=_text(col.label))
-        cell.font, cell.fill, cell.alignment, cell.border = BOLD, HEADER_FILL, CENTER, BOX
+    header = book.style(**HEADER)
+    for index, col in enumerate(table.columns):
+        sheet.write_string(label_row - 1, index, _text(col.label), header)
     widths = [_width(index, col) for index, col in enumerate(table.columns, start=1)]
     spans, first = [], 0
     for label, span in table.groups:
         spans.append((label, sum(widths[first : first + span])))
         first += span
-    sheet.row_dimensions[group_row].height = _height(spans)
-    sheet.row_dimensions[label_row].height = _height(zip((c.label for c in table.columns), widths, strict=True))
+    sheet.set_row(group_row - 1, _height(spans))
+    sheet.set_row(label_row - 1, _height(zip((c.label for c in table.columns), widths, strict=True)))
     row_number = label_row + 1
-    # A cell already styled for each (kind, total row, no value): the others take a copy of its style, as
-    # openpyxl's own sheet copy does. Given a style object, openpyxl hashes it to find its index: ~300 ms
-    # for the ~7,000 cells of a province's report.
-    styled = {}
+    # One format per (kind, total row, no value), looked up once per column of a row.
+    formats = {}
+    for kind in {col.kind for col in table.columns}:
+        number = {"num_format": FORMATS[kind]} if kind in FORMATS else {}
+        for is_total in (False, True):
+            bold = BOLD if is_total else {}
+            formats[(kind, is_total, False)] = book.style(**number, **BOX, **bold)
+            formats[(kind, is_total, True)] = book.style(**number, **BOX, **bold, align="right")
     for values, is_total in [*((r, False) for r in table.rows), *([(table.total, True)] if table.total else [])]:
-        for index, (col, value) in enumerate(zip(table.columns, values, strict=True), start=1):
-            cell = sheet.cell(row=row_number, column=index)
-            cell.value = _text(value) if col.kind == "text" else number_value(value, col.kind)
+        at = row_number - 1
+        for index, (col, value) in enumerate(zip(table.columns, values, strict=True)):
             if value is None:
-                cell.value = "—"
-            model = styled.get((col.kind, is_total, value is None))
-            if model is not None:
-                cell._style = copy(model._style)
-                continue
-            if col.kind in FORMATS:
-                cell.number_format = FORMATS[col.kind]
-            cell.border = BOX
-            if is_total:
-                cell.font = BOLD
-            if value is None:
-                cell.alignment = Alignment(horizontal="right")
-            styled[(col.kind, is_total, value is None)] = cell
+                sheet.write_string(at, index, "—", formats[(col.kind, is_total, True)])
+            elif col.kind == "text":
+                sheet.write_string(at, index, _text(value), formats[(col.kind, is_total, False)])
+            else:
+                sheet.write_number(at, index, number_value(value, col.kind), formats[(col.kind, is_total, False)])
         row_number += 1
     if not table.rows and not table.total:
-        _merged(sheet, row_number, 1, len(table.columns), _("None."), align=Alignment())
+        _merged(book, sheet, row_number, 1, len(table.columns), _("None."), align={})
         row_number += 1
     if table.note:
-        _merged(sheet, row_number, 1, len(table.columns), table.note, font=Font(italic=True, size=9), align=Alignment())
+        _merged(book, sheet, row_number, 1, len(table.columns), table.note, font={"italic": True, "size": 9}, align={})
         row_number += 1
     return (group_row, label_row), row_number + 1
 
@@ -175,23 +193,23 @@ def _height(labels_and_widths):
 
 
 def _widths(sheet, table):
-    for index, col in enumerate(table.columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = _width(index, col)
+    for index, col in enumerate(table.columns):
+        sheet.set_column(index, index, _width(index + 1, col))
 
 
-def _signature(sheet, row, width, data, submitted_by):
+def _signature(book, sheet, row, width, data, submitted_by):
     half = max(1, width // 2)
-    _merged(sheet, row, 1, half, PREPARER, font=BOLD)
-    _merged(sheet, row, half + 1, width, HEAD, font=BOLD)
-    _merged(sheet, row + 1, 1, half, "(Ký, ghi rõ họ tên)", font=Font(italic=True))
-    _merged(sheet, row + 1, half + 1, width, "(Ký, đóng dấu, ghi rõ họ tên)", font=Font(italic=True))
+    _merged(book, sheet, row, 1, half, PREPARER, font=BOLD)
+    _merged(book, sheet, row, half + 1, width, HEAD, font=BOLD)
+    _merged(book, sheet, row + 1, 1, half, "(Ký, ghi rõ họ tên)", font={"italic": True})
+    _merged(book, sheet, row + 1, half + 1, width, "(Ký, đóng dấu, ghi rõ họ tên)", font={"italic": True})
     if submitted_by:
-        _merged(sheet, row + 5, 1, half, submitted_by, font=BOLD)
+        _merged(book, sheet, row + 5, 1, half, submitted_by, font=BOLD)
     return row + 6
 
 
 def report_sheets(book, data, *, made_on, submitted_by="", prefix=""):
-    """Add the report's sheets to `book`: the heading on the first, the signature block on the last."""
+    """Add the report's sheets to `book` (a `Book`): the heading on the first, the signature block on the last."""
     tables = report_tables(data)
     titles = {
         "overview": _("Report summary"),
@@ -200,25 +218,26 @@ def report_sheets(book, data, *, made_on, submitted_by="", prefix=""):
     }
     for index, table in enumerate(tables):
         title = titles.get(table.key) or table.title.split(": ", 1)[-1]
-        sheet = book.create_sheet(_text(f"{prefix}{title}")[:31].replace("/", "-"))
+        sheet = book.sheet(f"{prefix}{title}")
         width = len(table.columns)
-        row = _heading(sheet, data, width, made_on) if index == 0 else 1
-        header_rows, row = _table(sheet, table, row)
+        row = _heading(book, sheet, data, width, made_on) if index == 0 else 1
+        header_rows, row = _table(book, sheet, table, row)
         _widths(sheet, table)
         if table.key == "targets":
-            row = _idle_teams(sheet, data, row, width)
-            row = _signature(sheet, row + 1, width, data, submitted_by)
+            row = _idle_teams(book, sheet, data, row, width)
+            row = _signature(book, sheet, row + 1, width, data, submitted_by)
         _print_setup(sheet, header_rows)
     return tables
 
 
-def _idle_teams(sheet, data, row, width):
+def _idle_teams(book, sheet, data, row, width):
     if data["unit"]["kind"] != "commune":
         return row
-    sheet.cell(row=row, column=1, value=_("Teams that logged no visit in the period")).font = Font(bold=True, size=12)
+    title = _("Teams that logged no visit in the period")
+    sheet.write_string(row - 1, 0, _text(title), book.style(bold=True, size=12))
     names = data["idle_teams"] or [_("None.")]
     for offset, name in enumerate(names, start=1):
-        _merged(sheet, row + offset, 1, width, name, align=Alignment())
+        _merged(book, sheet, row + offset, 1, width, name, align={})
     return row + len(names) + 2
 
 
@@ -243,8 +262,7 @@ def report_filename(data, extension="xlsx", suffix=""):
 
 
 def report_workbook(data, *, submitted_by=""):
-    book = Workbook()
-    book.remove(book.active)
+    book = Book()
     report_sheets(book, data, made_on=_made_on(data), submitted_by=submitted_by)
     return book
 
@@ -254,24 +272,12 @@ def submitted_workbook(province, period, latest, communes):
 
     `latest`: {commune id: SubmittedReport}; `communes`: the province's communes in order.
     """
-    book = Workbook()
-    index = book.active
-    index.title = _("Submitted")[:31]
-    index.append([_text(_("Reports submitted by the communes of %(province)s") % {"province": province.name})])
-    index["A1"].font = Font(bold=True, size=13)
-    index.append(
-        [
-            _text(
-                _("Period %(key)s: from %(start)s to %(end)s")
-                % {
-                    "key": period.key,
-                    "start": period.start.strftime("%d/%m/%Y"),
-                    "end": period.end.strftime("%d/%m/%Y"),
-                }
-            )
-        ]
-    )
-    index.append([])
+    book = Book()
+    index = book.sheet(_("Submitted"))
+    title = _("Reports submitted by the communes of %(province)s") % {"province": province.name}
+    index.write_string(0, 0, _text(title), book.style(bold=True, size=13))
+    dates = {"key": period.key, "start": period.start.strftime("%d/%m/%Y"), "end": period.end.strftime("%d/%m/%Y")}
+    index.write_string(1, 0, _text(_("Period %(key)s: from %(start)s to %(end)s") % dates))
     headers = [
         _("Commune"),
         _("GSO code"),
@@ -283,32 +289,24 @@ def submitted_workbook(province, period, latest, communes):
         _("Reached"),
         _("Visits"),
     ]
-    index.append(headers)
-    for cell in index[index.max_row]:
-        cell.font, cell.fill, cell.alignment, cell.border = BOLD, HEADER_FILL, CENTER, BOX
-    header_row = index.max_row
-    for commune in communes:
+    header_row = 4
+    index.write_row(header_row - 1, 0, [_text(h) for h in headers], book.style(**HEADER))
+    moment = book.style(num_format="DD/MM/YYYY HH:MM")
+    for row, commune in enumerate(communes, start=header_row):
         report = latest.get(commune.pk)
+        index.write_string(row, 0, _text(commune.name))
+        index.write_string(row, 1, commune.code)
         if report is None:
-            index.append([_text(commune.name), commune.code, _("no"), None, None, None, None, None, None])
+            index.write_string(row, 2, _("no"))
             continue
         total = report.figures["total"]
-        index.append(
-            [
-                _text(commune.name),
-                commune.code,
-                _("yes"),
-                report.version,
-                _text(report.submitted_by_name),
-                timezone_naive(report.submitted_at),
-                total["end"]["households"],
-                total["end"]["reached"],
-                total["visits"],
-            ]
-        )
-        index.cell(row=index.max_row, column=6).number_format = "DD/MM/YYYY HH:MM"
-    for column, width in enumerate((28, 9, 10, 8, 22, 17, 11, 11, 9), start=1):
-        index.column_dimensions[get_column_letter(column)].width = width
+        index.write_string(row, 2, _("yes"))
+        index.write_number(row, 3, report.version)
+        index.write_string(row, 4, _text(report.submitted_by_name))
+        index.write_datetime(row, 5, timezone_naive(report.submitted_at), moment)
+        index.write_row(row, 6, [total["end"]["households"], total["end"]["reached"], total["visits"]])
+    for column, width in enumerate((28, 9, 10, 8, 22, 17, 11, 11, 9)):
+        index.set_column(column, column, width)
     _print_setup(index, (header_row, header_row))
     for commune in communes:
         report = latest.get(commune.pk)
