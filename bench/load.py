@@ -197,7 +197,7 @@ def check(tally, province, started_at):
     from django.db import transaction
 
     from teams.models import Visit
-    from teams.visits import adoptions_rebuild
+    from teams.state_rebuild import adoptions_rebuild
 
     checks = {}
     checks["no errors"] = (not tally.errors, f"{len(tally.errors)} errors: {tally.errors[:5]}")

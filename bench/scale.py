@@ -312,7 +312,7 @@ def _commune_rows(writer, rng, plan, province, hamlet_counts, teams_by_hamlet, s
                 member_id = rng.choice(members)
                 household_visits.append((visited_on, recorded_at, _uuid4(rng), member_id))
             household_visits.sort()
-            state = {}  # service id -> [first adopted on, last outcome, last visited on]
+            state = {}  # service id -> [first adopted on, last outcome, last visited on, people helped]
             for visited_on, recorded_at, visit_id, member_id in household_visits:
                 note = rng.choice(NOTES) if rng.random() < 0.1 else ""
                 visits.append(
@@ -338,13 +338,23 @@ def _commune_rows(writer, rng, plan, province, hamlet_counts, teams_by_hamlet, s
                     helped = rng.randint(1, min(people, 4)) if outcome == Outcome.SET_UP else 0
                     assistance.append((province.pk, visit_id, service.pk, outcome, helped))
                     if current is None:
-                        current = state[service.pk] = [None, None, None]
+                        current = state[service.pk] = [None, None, None, 0]
                     if current[0] is None and outcome in ADOPTED_OUTCOMES:
                         current[0] = visited_on
                     current[1], current[2] = outcome, visited_on
-            for service_id, (first_adopted_on, last_outcome, last_visited_on) in state.items():
+                    current[3] += helped
+            for service_id, (first_adopted_on, last_outcome, last_visited_on, helped) in state.items():
                 adoptions.append(
-                    (province.pk, hamlet.pk, household_id, service_id, first_adopted_on, last_outcome, last_visited_on)
+                    (
+                        province.pk,
+                        hamlet.pk,
+                        household_id,
+                        service_id,
+                        first_adopted_on,
+                        last_outcome,
+                        last_visited_on,
+                        helped,
+                    )
                 )
             first_visit = household_visits[0][0] if household_visits else None
             last_visit = max(v[0] for v in household_visits) if household_visits else None
@@ -423,6 +433,7 @@ def _commune_rows(writer, rng, plan, province, hamlet_counts, teams_by_hamlet, s
             "first_adopted_on",
             "last_outcome",
             "last_visited_on",
+            "people_helped",
         ],
         adoptions,
     )

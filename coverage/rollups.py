@@ -303,15 +303,26 @@ def by_household(households, *, on, services=None):
         selected = Household.objects.filter(
             province__in={h.province_id for h in households}, hamlet__in={h.hamlet_id for h in households}
         ).values("pk")
-    adoptions = Adoption.objects.filter(household__in=selected, service__in=pillar_of, first_adopted_on__lte=on)
-    for household_id, service_id, adopted_on in adoptions.values_list("household_id", "service_id", "first_adopted_on"):
-        if household_id in result:
+    adoptions = Adoption.objects.filter(household__in=selected, service__in=pillar_of).values_list(
+        "household_id", "service_id", "first_adopted_on", "last_visited_on", "people_helped"
+    )
+    later = set()  # households with help after `on`: their people as of `on` are read from their visits
+    for household_id, service_id, adopted_on, last_visited_on, people in adoptions:
+        if household_id not in result:
+            continue
+        if adopted_on is not None and adopted_on <= on:
             result[household_id].adopted_on[service_id] = adopted_on
             result[household_id].pillars.add(pillar_of[service_id])
+        # The adoption row holds the people of every visit with its service, the last on `last_visited_on`.
+        if last_visited_on <= on:
+            if people:
+                result[household_id].people_helped[service_id] = people
+        else:
+            later.add(household_id)
     # People helped: "set up now" rows alone (the others hold 0).
     for household_id, service_id, n in (
         Assistance.objects.filter(
-            visit__household__in=selected,
+            visit__household__in=later,
             service__in=pillar_of,
             outcome=Outcome.SET_UP,
             visit__visited_on__lte=on,
@@ -320,8 +331,7 @@ def by_household(households, *, on, services=None):
         .values_list("visit__household_id", "service_id")
         .annotate(n=Sum("people_helped"))
     ):
-        if household_id in result:
-            result[household_id].people_helped[service_id] = n or 0
+        result[household_id].people_helped[service_id] = n or 0
     return result
 
 

@@ -373,6 +373,8 @@ class Adoption(models.Model):
     first_adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
     last_outcome = models.CharField(_("last outcome"), max_length=12, choices=Outcome.choices)
     last_visited_on = models.DateField(_("last visited on"))
+    # People set up with it ("set up now") over the counted visits: a hamlet's export reads it, not its visits' help.
+    people_helped = models.PositiveIntegerField(_("people helped"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("adoption")

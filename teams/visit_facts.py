@@ -26,10 +26,11 @@ class StoredAdoption:
     first_adopted_on: date | None
     last_outcome: str
     last_visited_on: date
+    people_helped: int
 
     @property
     def state(self):
-        return (self.first_adopted_on, self.last_outcome, self.last_visited_on)
+        return (self.first_adopted_on, self.last_outcome, self.last_visited_on, self.people_helped)
 
 
 # A household's adoptions and its people helped per service and day, and the services' pillars
@@ -37,18 +38,19 @@ class StoredAdoption:
 # (the same on SQLite and PostgreSQL) as the shift below is. The adoption rows come whole, for
 # the state refresh that follows under the same lock.
 # Columns: kind, service id, day, number (adoption id / people helped), text (last outcome /
-# pillar), second day (last visited on). Kind 3: the counted visits per day.
+# pillar), second day (last visited on), second number (people helped). Kind 3: the counted visits per day.
 _VISIT_FACTS_SQL = """
-SELECT 0, service_id, first_adopted_on, id, last_outcome, last_visited_on FROM {adoption} WHERE household_id = %s
+SELECT 0, service_id, first_adopted_on, id, last_outcome, last_visited_on, people_helped
+FROM {adoption} WHERE household_id = %s
 UNION ALL
-SELECT 1, a.service_id, v.visited_on, SUM(a.people_helped), NULL, NULL
+SELECT 1, a.service_id, v.visited_on, SUM(a.people_helped), NULL, NULL, NULL
 FROM {assistance} a JOIN {visit} v ON v.id = a.visit_id
 WHERE v.household_id = %s AND v.voided_at IS NULL AND a.outcome = 'set_up'
 GROUP BY a.service_id, v.visited_on
 UNION ALL
-SELECT 2, id, NULL, 0, pillar, NULL FROM {service}
+SELECT 2, id, NULL, 0, pillar, NULL, NULL FROM {service}
 UNION ALL
-SELECT 3, NULL, visited_on, COUNT(*), NULL, NULL FROM {visit} WHERE household_id = %s AND voided_at IS NULL
+SELECT 3, NULL, visited_on, COUNT(*), NULL, NULL, NULL FROM {visit} WHERE household_id = %s AND voided_at IS NULL
 GROUP BY visited_on"""
 
 
@@ -62,9 +64,9 @@ def visit_facts_read(household_id):
     adoptions, helped, pillars, visits = {}, {}, [], {}
     with connection.cursor() as cursor:
         cursor.execute(_VISIT_FACTS_SQL.format(**tables), [household_id] * 3)
-        for kind, service_id, on, n, text, last_on in cursor.fetchall():
+        for kind, service_id, on, n, text, last_on, people in cursor.fetchall():
             if kind == 0:
-                adoptions[service_id] = StoredAdoption(n, sql_date(on), text, sql_date(last_on))
+                adoptions[service_id] = StoredAdoption(n, sql_date(on), text, sql_date(last_on), people)
             elif kind == 1:
                 helped[(service_id, sql_date(on))] = n
             elif kind == 3:

@@ -9,7 +9,7 @@ instead of losing an update, and writes to different households never wait
 on each other. A new visit dated after all the household's others, the
 usual case in the field, comes last in that order: its state follows from
 the stored one without reading the visits back (`household_state_advance`).
-`adoptions_rebuild` recomputes every household from scratch with a separate,
+`teams.state_rebuild.adoptions_rebuild` recomputes every household from scratch with a separate,
 set-based implementation; the tests hold the two equal.
 """
 
@@ -20,14 +20,13 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, Min, OuterRef
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from households.models import Household
 
-from .counters import VisitFacts, household_tracked, stored_adoptions
-from .counters_rebuild import counters_rebuild
+from .counters import VisitFacts, household_tracked
 from .models import ADOPTED_OUTCOMES, Adoption, Assistance, Outcome, Team, Visit
 
 
@@ -263,7 +262,7 @@ def household_state_refresh(household, *, adoptions):
     for visit_id, visited_on, service_id, outcome, people_helped in rows:
         first, last, days[visit_id] = first or visited_on, visited_on, visited_on
         if service_id is not None:  # else a visit that helped with nothing
-            _help_apply(wanted, people, service_id, visited_on, outcome, people_helped)
+            help_apply(wanted, people, service_id, visited_on, outcome, people_helped)
     return _state_store(household, adoptions, wanted, (people, Counter(days.values())), first, last)
 
 
@@ -275,17 +274,17 @@ def household_state_advance(household, visited_on, outcomes, *, tracked):
     `household_tracked`) and the visit's help, without reading the visits
     back: the refresh's last step, applied to the stored state.
     """
-    wanted = {service_id: stored.state for service_id, stored in tracked.adoptions.items()}
+    wanted = {service_id: stored.state[:3] for service_id, stored in tracked.adoptions.items()}
     people = defaultdict(int, tracked.facts_before.people)
     for service, help_given in outcomes.items():
-        _help_apply(wanted, people, service.pk, visited_on, help_given.outcome, help_given.people_helped)
+        help_apply(wanted, people, service.pk, visited_on, help_given.outcome, help_given.people_helped)
     visits = defaultdict(int, tracked.facts_before.visits)
     visits[visited_on] += 1
     first = household.first_visited_on or visited_on
     return _state_store(household, tracked.adoptions, wanted, (people, visits), first, visited_on)
 
 
-def _help_apply(wanted, people, service_id, visited_on, outcome, people_helped):
+def help_apply(wanted, people, service_id, visited_on, outcome, people_helped):
     """One service's help at the visit that comes next in the order, applied to the state so far: it
     takes the outcome and date and keeps its first adoption, or takes this date if the outcome adopts."""
     first_adopted_on = wanted[service_id][0] if service_id in wanted else None
@@ -302,6 +301,7 @@ def _state_store(household, adoptions, wanted, helped, first, last):
     gone = [stored.pk for service_id, stored in adoptions.items() if service_id not in wanted]
     if gone:
         Adoption.objects.filter(pk__in=gone).delete()
+    people, visits = helped
     written = [
         Adoption(
             province_id=household.province_id,
@@ -311,89 +311,30 @@ def _state_store(household, adoptions, wanted, helped, first, last):
             first_adopted_on=first_adopted_on,
             last_outcome=outcome,
             last_visited_on=visited_on,
+            people_helped=n,
         )
-        for service_id, (first_adopted_on, outcome, visited_on) in wanted.items()
-        if service_id not in adoptions or adoptions[service_id].state != (first_adopted_on, outcome, visited_on)
+        for service_id, (first_adopted_on, outcome, visited_on, n) in state_with_people(wanted, people).items()
+        if service_id not in adoptions or adoptions[service_id].state != (first_adopted_on, outcome, visited_on, n)
     ]
     # New and changed rows in one statement: an insert that updates the row already there.
     Adoption.objects.bulk_create(
         written,
         update_conflicts=True,
         unique_fields=["household", "service"],
-        update_fields=["hamlet", "first_adopted_on", "last_outcome", "last_visited_on"],
+        update_fields=["hamlet", "first_adopted_on", "last_outcome", "last_visited_on", "people_helped"],
     )
 
     if (household.first_visited_on, household.last_visited_on) != (first, last):
         Household.objects.filter(pk=household.pk).update(first_visited_on=first, last_visited_on=last)
         household.first_visited_on, household.last_visited_on = first, last
     adopted_on = {service_id: first_adopted_on for service_id, (first_adopted_on, _o, _v) in wanted.items()}
-    people, visits = helped
     return VisitFacts(adopted_on, dict(people), dict(visits))
 
 
-def adoptions_rebuild(*, province=None, batch_size=2000, counters=True):
-    """Recompute every household's state from its visits, a batch of households at a time; then the counters.
-
-    Each batch compares the state stored with the state its visits imply, in
-    four queries and without locks; only a household whose two differ is
-    corrected, in a transaction of its own under its row lock, by the path a
-    visit correction takes (`household_state_refresh`; within
-    `household_tracked` only when no counter rebuild follows, since shifting
-    every later day's counters per household is what the rebuild redoes set-based).
-    A visit never waits for more than one household's
-    correction, a database in step is read and not written (no dead rows),
-    and memory holds one batch. `counters_rebuild` follows, one commune per
-    transaction, for rows that went in past the write functions.
-    Returns the number of households corrected.
-    """
-    households = Household.objects.order_by("pk")
-    if province is not None:
-        households = households.filter(province=province)
-    corrected, last = 0, 0
-    while batch := list(households.filter(pk__gt=last).values_list("pk", flat=True)[:batch_size]):
-        last = batch[-1]
-        for household_id in _households_out_of_step(batch):
-            with transaction.atomic():
-                household = Household.objects.select_for_update().get(pk=household_id)
-                if counters:  # counters_rebuild below recomputes them: no shift of every later day per household
-                    household_state_refresh(household, adoptions=stored_adoptions(household_id))
-                else:
-                    with household_tracked(household) as tracked:
-                        tracked.after(household_state_refresh(household, adoptions=tracked.adoptions))
-            corrected += 1
-    if counters:
-        counters_rebuild(province=province)
-    return corrected
-
-
-def _households_out_of_step(household_ids):
-    """The households among `household_ids` whose stored state differs from the one their visits imply."""
-    wanted, people = defaultdict(dict), defaultdict(int)
-    rows = (
-        Assistance.objects.filter(visit__household__in=household_ids, visit__voided_at__isnull=True)
-        .order_by("visit__household_id", "visit__visited_on", "visit__recorded_at", "visit_id")
-        .values_list("visit__household_id", "service_id", "visit__visited_on", "outcome", "people_helped")
-    )
-    for household_id, service_id, visited_on, outcome, people_helped in rows:
-        _help_apply(wanted[household_id], people, service_id, visited_on, outcome, people_helped)
-    stored = defaultdict(dict)
-    adoptions = Adoption.objects.filter(household__in=household_ids).values_list(
-        "household_id", "service_id", "first_adopted_on", "last_outcome", "last_visited_on"
-    )
-    for household_id, service_id, *state in adoptions:
-        stored[household_id][service_id] = tuple(state)
-    dates = {
-        row["household"]: (row["first"], row["last"])
-        for row in Visit.objects.filter(household__in=household_ids)
-        .values("household")
-        .annotate(first=Min("visited_on"), last=Max("visited_on"))
-        .order_by()
-    }
-    stored_dates = Household.objects.filter(pk__in=household_ids).values_list(
-        "pk", "first_visited_on", "last_visited_on"
-    )
-    return [
-        pk
-        for pk, first, last in stored_dates
-        if wanted.get(pk, {}) != stored.get(pk, {}) or dates.get(pk, (None, None)) != (first, last)
-    ]
+def state_with_people(wanted, people):
+    """`wanted` ({service id: (first adopted on, last outcome, last visited on)}) with the people helped
+    with each service (`people`: {(service id, visited on): people}) as a fourth item, as `Adoption` stores it."""
+    by_service = defaultdict(int)
+    for (service_id, _day), n in people.items():
+        by_service[service_id] += n
+    return {service_id: (*state, by_service[service_id]) for service_id, state in wanted.items()}

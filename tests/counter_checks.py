@@ -3,13 +3,13 @@
 from collections import defaultdict
 from datetime import timedelta
 
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from teams.counter_models import PeriodFigures
 from teams.counters import LEVELS
 from teams.counters_rebuild import counters_rebuild
-from teams.models import Adoption, Assistance, Visit
+from teams.models import Adoption, Assistance, Outcome, Visit
 
 
 def counters_by_day(first, last):
@@ -37,7 +37,8 @@ def period_figures():
 
 
 def keys_out_of_step():
-    """The visits (voided too) and adoption rows whose province or hamlet is not their household's now."""
+    """The visits (voided too) and adoption rows whose province or hamlet is not their household's now, and
+    the adoption rows whose people helped are not those of their household's counted visits."""
     stray = []
     for rows in (Visit.all_objects, Adoption.objects):
         stray += [
@@ -52,6 +53,18 @@ def keys_out_of_step():
         ("Assistance", pk)
         for pk in Assistance.objects.exclude(province_id=F("visit__province_id")).values_list("pk", flat=True)
     ]
+    helped = (
+        Assistance.objects.filter(outcome=Outcome.SET_UP, visit__voided_at__isnull=True)
+        .values_list("visit__household_id", "service_id")
+        .annotate(n=Sum("people_helped"))
+    )
+    helped = {(household_id, service_id): n for household_id, service_id, n in helped if n}
+    for pk, household_id, service_id, people in Adoption.objects.values_list(
+        "pk", "household_id", "service_id", "people_helped"
+    ):
+        if people != helped.pop((household_id, service_id), 0):
+            stray.append(("Adoption people helped", pk))
+    stray += [("People helped without an adoption row", key) for key in helped]
     return sorted(map(str, stray))
 
 

@@ -22,7 +22,7 @@ from households.search import household_search_key
 from households.views import PAGE_SIZE
 from teams.access import scope_for
 from teams.models import Assistance, Member, Outcome, Team, Visit
-from teams.visits import adoptions_rebuild
+from teams.state_rebuild import adoptions_rebuild
 
 # bench.urls: the production URLs and the benchmark's yardstick ("trivial"), whose count is measured too.
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("bench.urls")]

@@ -11,7 +11,7 @@ from households.models import Commune, Hamlet, Household
 from teams.access import scope_for
 from teams.catalogue import catalogue_install
 from teams.models import Adoption, Assistance, Service, Visit
-from teams.visits import adoptions_rebuild
+from teams.state_rebuild import adoptions_rebuild
 
 pytestmark = pytest.mark.django_db
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from coverage.rollups import (
     Figures,
     by_hamlet,
+    by_household,
     coverage_services,
     for_commune,
     for_province,
@@ -153,6 +154,16 @@ def test_units_are_the_sums_of_their_parts_and_match_the_definition(
                 naive([h for h in everyone if h.province_id == w.province.pk], on, priority_only, services),
                 services,
             )
+
+            # A hamlet's households one by one (its table and export): their people helped as of `on` from the
+            # adoption rows, or from the visits for a household helped again after `on`.
+            for household in everyone:
+                household.refresh_from_db()
+            for household_id, figures in by_household(everyone, on=on, services=services).items():
+                mine = [h for h in everyone if h.pk == household_id]
+                expected = naive(mine, on, False, services).people_helped
+                for s in services:
+                    assert figures.people_helped.get(s.pk, 0) == expected.get(s.pk, 0), (household_id, s.code)
 
             # The trend of each level reads its own counters: new adoptions per week, the differences of the
             # definition's adopted(U, S, D) at the eve of each week.

@@ -15,7 +15,8 @@ from teams.access import correction_window_start
 from teams.activity import team_activity
 from teams.corrections import visit_void
 from teams.models import Adoption, Outcome, Visit
-from teams.visits import Help, adoptions_rebuild, visit_record
+from teams.state_rebuild import adoptions_rebuild
+from teams.visits import Help, visit_record
 from tests.counter_checks import counters_and_rebuild
 
 from .test_visit_state import snapshot

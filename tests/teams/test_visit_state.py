@@ -15,7 +15,8 @@ from households.models import Household
 from households.registry import household_deactivate, household_update
 from teams.corrections import visit_void
 from teams.models import Adoption, Assistance, Outcome, Visit
-from teams.visits import Help, adoptions_rebuild, visit_delete, visit_record, visit_update
+from teams.state_rebuild import adoptions_rebuild
+from teams.visits import Help, visit_delete, visit_record, visit_update
 from tests.counter_checks import counters_and_rebuild, counters_by_day
 
 

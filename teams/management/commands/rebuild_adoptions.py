@@ -1,6 +1,6 @@
 from django.utils.translation import gettext as _
 
-from teams.visits import adoptions_rebuild
+from teams.state_rebuild import adoptions_rebuild
 
 from ._province import ProvinceCommand
 
