@@ -27,7 +27,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ROOT, Client, Server, django_setup  # noqa: E402
+from bench.common import HOT_TABLES, ROOT, AutovacuumStandIn, Client, Server, django_setup  # noqa: E402
 
 LIMIT_MS = 300
 LOGINS = {
@@ -239,7 +239,7 @@ def file_linearity(units, trivial_p95_ms):
     return result
 
 
-def measure(targets, rounds, warmup, deadline, endpoint_seconds):
+def measure(targets, rounds, warmup, deadline, endpoint_seconds, between_rounds=None):
     """Round-robin over the endpoints, each asked of every target in turn (a database and its server).
 
     `targets` maps a label to (clients, endpoints); returns {label: {name: {"ms": [...], "statuses": {...}}}}.
@@ -247,13 +247,15 @@ def measure(targets, rounds, warmup, deadline, endpoint_seconds):
     same conditions: their ratio is the growth from one size to the other.
     An endpoint that has used up `endpoint_seconds` (on a target) drops out
     of later rounds: a page taking seconds gets fewer samples rather than
-    stalling the run.
+    stalling the run. `between_rounds(round number)` runs before each round, untimed.
     """
     names = list(next(iter(targets.values()))[1])
     results = {label: {name: {"ms": [], "statuses": {}} for name in names} for label in targets}
     for round_no in range(warmup + rounds):
         if time.monotonic() > deadline:
             break
+        if between_rounds is not None:
+            between_rounds(round_no)
         # Each round the other database goes first: the first of a pair meets caches the previous page left.
         order = list(targets) if round_no % 2 == 0 else list(reversed(targets))
         for name in names:
@@ -485,7 +487,12 @@ def main():
             clients["anonymous"] = Client(server.port)
             targets[label] = (clients, plans[label][0])
         deadline = time.monotonic() + args.max_seconds
-        results = measure(targets, args.requests, args.warmup, deadline, args.endpoint_seconds)
+        vacuum = stack.enter_context(contextlib.closing(AutovacuumStandIn(urls.values())))
+        if vacuum.active:
+            print(
+                f"autovacuum is off on this server: the run vacuums {', '.join(HOT_TABLES)} every {vacuum.every} rounds"
+            )
+        results = measure(targets, args.requests, args.warmup, deadline, args.endpoint_seconds, vacuum)
     load_after = load_average()
     removed = {label: remove_posted(url, plans[label][3]) for label, url in urls.items()}
     print("removed the visits the run posted: " + ", ".join(f"{label} {n}" for label, n in removed.items()))
@@ -528,6 +535,11 @@ def main():
         "load_average": {"before": load_before, "after": load_after, "cpus": os.cpu_count()},
         "trivial_p95_ms": trivial_p95,
         "warning": warning,
+        "autovacuum_stand_in": (
+            {"tables": list(HOT_TABLES), "every_rounds": vacuum.every, "vacuums": vacuum.calls}
+            if vacuum.active
+            else None
+        ),
         "over_bound": missed,
         "file_linearity": linearity,
         "limit_ms": LIMIT_MS,
