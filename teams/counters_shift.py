@@ -4,11 +4,13 @@
 series from the event's day on. Read into Python and written back one row
 at a time, a visit dated D days back moves ~2.6 D rows of ~100 keys each
 through the connection (issue 17: 300 days back, 14× the trivial page).
-Here each level takes two statements whatever D is:
+Here the three levels go in one statement whatever D is, two parts each
+(data-modifying WITH parts, which all see the rows as they were before it):
 
-1. an INSERT of the rows missing at the event days, each a copy of the
-   series' latest row before that day (the figures as of that day);
-2. an UPDATE that adds, to the rows of each interval between event days,
+1. an INSERT of the rows missing at the event days, each the series' latest
+   row before that day (the figures as of that day) plus the running delta
+   of the interval it starts;
+2. an UPDATE that adds, to the existing rows of each interval between event days,
    the running delta of that interval, key by key, in jsonb:
    `figures || jsonb_build_object(key, old + n, ...)` with a zero made null
    and stripped, so zeros stay left out as the key scheme wants.
@@ -43,16 +45,24 @@ def _intervals(by_day):
 
 
 def _insert_sql(level, rows):
+    """The rows missing at the intervals' first days: each the series' latest row before that day (the
+    figures as of that day) plus the interval's running delta, zeros stripped. The UPDATE beside it in the
+    same statement sees the rows as they were before it, so it adds to the rows that existed only."""
     table, unit = level.table, level.unit_column
     province = connection.ops.quote_name("province_id")
     columns = [province] if unit == province else [province, unit]
-    values = ", ".join(["(%s::bigint, %s::bigint, %s::boolean, %s::date)"] * rows)
+    values = ", ".join(["(%s::bigint, %s::bigint, %s::boolean, %s::date, %s::jsonb)"] * rows)
+    added = (
+        "COALESCE((SELECT jsonb_object_agg(d.key, NULLIF(COALESCE((b.figures ->> d.key)::bigint, 0)"
+        " + d.value::bigint, 0)) FROM jsonb_each_text(v.delta) d), '{}'::jsonb)"
+    )
     return (
         f"INSERT INTO {table} ({', '.join(columns)}, priority_only, day, figures) "
         f"SELECT {'v.province_id' if unit == province else 'v.province_id, v.unit_id'}, v.flag, v.day, "
-        f"COALESCE((SELECT p.figures FROM {table} p WHERE p.{unit} = v.unit_id AND p.priority_only = v.flag "
-        f"AND p.day < v.day ORDER BY p.day DESC LIMIT 1), '{{}}'::jsonb) "
-        f"FROM (VALUES {values}) AS v(province_id, unit_id, flag, day) "
+        f"jsonb_strip_nulls(b.figures || {added}) "
+        f"FROM (VALUES {values}) AS v(province_id, unit_id, flag, day, delta) "
+        f"CROSS JOIN LATERAL (SELECT COALESCE((SELECT p.figures FROM {table} p WHERE p.{unit} = v.unit_id "
+        f"AND p.priority_only = v.flag AND p.day < v.day ORDER BY p.day DESC LIMIT 1), '{{}}'::jsonb) AS figures) b "
         f"WHERE NOT EXISTS (SELECT 1 FROM {table} e WHERE e.{unit} = v.unit_id AND e.priority_only = v.flag "
         f"AND e.day = v.day)"
     )
@@ -90,20 +100,28 @@ def _update_sql(level, intervals):
 def counters_shift_sql(levels, series):
     """Add each series' deltas to its rows from their days on. `series`: {(level, province, unit, priority
     flag): {day: {key: n}}}, as `counters_apply` builds it."""
-    with connection.cursor() as cursor:
-        for level in levels:
-            inserts, updates = [], []
-            for (of_level, province_id, unit_id, flag), by_day in series.items():
-                if of_level != level:
-                    continue
-                for low, high, delta in _intervals(by_day):
-                    inserts += [province_id, unit_id, flag, low]
-                    if delta:
-                        updates.append((unit_id, flag, low, high, delta))
-            if inserts:
-                cursor.execute(_insert_sql(level, len(inserts) // 4), inserts)
-            if updates:
-                cursor.execute(*_update_sql(level, updates))
+    parts, params = [], []
+    for level in levels:
+        inserts, updates = [], []
+        for (of_level, province_id, unit_id, flag), by_day in series.items():
+            if of_level != level:
+                continue
+            for low, high, delta in _intervals(by_day):
+                inserts += [province_id, unit_id, flag, low, json.dumps(delta)]
+                if delta:
+                    updates.append((unit_id, flag, low, high, delta))
+        if inserts:
+            parts.append(_insert_sql(level, len(inserts) // 5))
+            params += inserts
+        if updates:
+            statement, update_params = _update_sql(level, updates)
+            parts.append(statement)
+            params += update_params
+    if parts:
+        # One statement, one round trip: every part sees the rows as they were before it.
+        steps = ", ".join(f"s{index} AS ({part})" for index, part in enumerate(parts))
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH {steps} SELECT 1", params)
 
 
 # The row-by-row shift (SQLite; and its helpers, which the rebuild shares).
