@@ -33,7 +33,8 @@ HOUSEHOLDS_ON_THE_SCOPE = {
     "households.views": "field pages are scoped (teams.access) and logged (teams.audit)",
     "households.import_views": "import pages are scoped (teams.access); the register's export is logged (teams.audit)",
     "households.admin": "admin lists are scoped (teams.admin_scope) and logged",
-    "households.forms": "the visit-state filter of the list reads teams' services",
+    "households.forms": "the visit-state filter of the list reads teams' services; the household form draws its "
+    "widgets with teams.admin_widgets' renderer",
     "households.lookup": "the list's filters read each household's state per service (teams.models)",
     "households.privacy": "a household's data and erasure include its visits (teams.models)",
     "households.divisions": "moving a hamlet carries its teams, visits and counters along",
