@@ -1,8 +1,11 @@
+import functools
+
 from axes.models import AccessAttempt as AxesAccessAttempt
 from axes.models import AccessFailureLog as AxesAccessFailureLog
 from axes.models import AccessLog as AxesAccessLog
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.templatetags.admin_list import _boolean_icon
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -176,6 +179,12 @@ class VisitAdminForm(forms.ModelForm):
         return cleaned
 
 
+@functools.cache
+def _yes_no_icon(value):
+    """The admin's icon of a boolean column, its static URL looked up once, not once a row (boolean=True)."""
+    return _boolean_icon(value)
+
+
 class VoidedFilter(admin.SimpleListFilter):
     title = _("voided")
     parameter_name = "voided"
@@ -207,12 +216,18 @@ class VisitAdmin(LargeTableAdmin, ScopedHistoryAdmin):
     # Voided in the field (teams.corrections): shown, not undone here; the visit stays out of the figures.
     readonly_fields = ["voided_at", "voided_by", "void_reason"]
 
-    @admin.display(boolean=True, description=_("voided"), ordering="voided_at")
+    @admin.display(description=_("voided"), ordering="voided_at")
     def voided(self, obj):
-        return obj.voided_at is not None
+        return _yes_no_icon(obj.voided_at is not None)
 
     search_fields = ["household__head_name", "member__full_name"]
     list_select_related = ["household", "member", "recorded_by"]
+    # What the columns and Visit.__str__ (the checkbox's label) read: a page of whole visits, households,
+    # members and logins was some 45 columns a row.
+    list_fields_read = [
+        "visited_on", "recorded_at", "voided_at", "household__head_name", "household__address",
+        "member__full_name", "recorded_by__username",
+    ]  # fmt: skip
     autocomplete_fields = ["household", "member"]
     inlines = [AssistanceInline]
 

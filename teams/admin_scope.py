@@ -39,7 +39,28 @@ def _small_number(text):
 
 
 class SafeChangeList(ChangeList):
-    """A date part Python or the database cannot hold (year=99999999999, 9999 + 1) is a bad lookup, not a 500."""
+    """A date part Python or the database cannot hold (year=99999999999, 9999 + 1) is a bad lookup, not a 500.
+
+    Its rows cost less to write, and show the same. Their links carry the
+    list's filters (`_changelist_filters`) as Django's do, added here once
+    per list instead of by add_preserved_filters for each row, which resolves
+    the row's URL to see whether it is the list's own (0.1 ms a row; Django
+    reads a ChangeList's `preserved_filters` for that alone). A page's rows
+    read only the model admin's `list_fields_read`, if it names them.
+    """
+
+    def __init__(self, request, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.row_link_filters, self.preserved_filters = self.preserved_filters, ""
+
+    def get_results(self, request):
+        super().get_results(request)
+        if self.model_admin.list_fields_read is not None:
+            self.result_list = self.result_list.only(*self.model_admin.list_fields_read)
+
+    def url_for_result(self, result):
+        url = super().url_for_result(result)
+        return f"{url}?{self.row_link_filters}" if self.row_link_filters else url
 
     def get_filters(self, request):
         for key, value in self.params.items():
@@ -99,6 +120,11 @@ class CappedPaginator(Paginator):
 
 class ScopedAdmin(admin.ModelAdmin):
     """A province administrator sees and picks only what lies in their province."""
+
+    # The fields the rows of a list page read (SafeChangeList), for a list of wide rows and joined rows: what
+    # its columns, the rows' checkboxes (str()) and links show. None reads whole rows, as object pages and
+    # actions always do.
+    list_fields_read = None
 
     def get_changelist(self, request, **kwargs):
         return SafeChangeList

@@ -1,0 +1,105 @@
+"""The admin's large lists: what their rows show is Django's, written at less cost (teams.admin_scope)."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib import admin
+from django.contrib.admin.templatetags.admin_list import items_for_result
+from django.contrib.admin.views.main import ChangeList
+from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import resolve, reverse
+
+from teams.admin import VisitAdmin
+from teams.corrections import visit_void
+from teams.models import Outcome, Visit
+from teams.visits import Help, visit_record
+
+CHANGELIST = reverse("admin:teams_visit_changelist")
+
+
+@pytest.fixture
+def province_admin(world):
+    user = world.province_official
+    user.is_staff = True
+    user.save()
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["households", "teams"]))
+    return user
+
+
+def record(world, *, household, days_ago, member=None):
+    member = member or world.member_m
+    visit, _created = visit_record(
+        member=member,
+        household=household,
+        visited_on=world.today - timedelta(days=days_ago),
+        outcomes={world.services["vneid_level2"]: Help(Outcome.SET_UP, 1)},
+        recorded_by=member.user,
+    )
+    return visit
+
+
+@pytest.fixture
+def visits(world):
+    """Three visits in the world's commune, one of them voided, and one in another commune."""
+    kept = [record(world, household=world.household, days_ago=3), record(world, household=world.household2, days_ago=2)]
+    voided = record(world, household=world.household, days_ago=1)
+    visit_void(visit=voided, by=world.member, reason="Nhầm")
+    record(world, household=world.other_household, days_ago=1, member=world.other_commune_member_m)
+    return kept, voided
+
+
+class DjangosVisitAdmin(VisitAdmin):
+    """The visit list as Django writes it: its ChangeList, whole rows read, a boolean column."""
+
+    list_fields_read = None
+
+    def get_changelist(self, request, **kwargs):
+        return ChangeList
+
+    @admin.display(boolean=True, description=VisitAdmin.voided.short_description, ordering="voided_at")
+    def voided(self, obj):
+        return obj.voided_at is not None
+
+
+def rows(changelist):
+    return [list(items_for_result(changelist, result, None)) for result in changelist.result_list]
+
+
+@pytest.mark.parametrize(
+    ("query", "count"), [("commune={commune}", 3), ("commune={commune}&voided=yes", 1), ("o=-2", 4), ("", 4)]
+)
+def test_it_writes_the_visit_rows_as_djangos_list_does(rf, world, visits, province_admin, query, count):
+    request = rf.get(f"{CHANGELIST}?{query.format(commune=world.commune.pk)}")
+    request.user, request.resolver_match = province_admin, resolve(CHANGELIST)  # the filters the links keep
+    ours = admin.site._registry[Visit].get_changelist_instance(request)
+    djangos = DjangosVisitAdmin(Visit, admin.site).get_changelist_instance(request)
+    assert rows(ours) == rows(djangos)
+    assert len(rows(ours)) == count
+
+
+def test_it_links_each_row_with_the_lists_filters_and_marks_the_voided(client, world, visits, province_admin):
+    kept, voided = visits
+    client.force_login(province_admin)
+    content = client.get(CHANGELIST, {"commune": world.commune.pk}).content.decode()
+    for visit in [*kept, voided]:
+        change = reverse("admin:teams_visit_change", args=[visit.pk])
+        assert f'href="{change}?_changelist_filters=commune%3D{world.commune.pk}"' in content
+    assert content.count('alt="True"') == 1 and content.count('alt="False"') == 2
+    unfiltered = client.get(CHANGELIST).content.decode()
+    assert f'href="{reverse("admin:teams_visit_change", args=[voided.pk])}"' in unfiltered
+
+
+def test_it_reads_a_page_of_visits_in_as_many_queries_however_many_rows(client, world, visits, province_admin):
+    client.force_login(province_admin)
+    url = f"{CHANGELIST}?commune={world.commune.pk}"
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for days_ago in range(4, 10):
+        record(world, household=world.household2, days_ago=days_ago)
+    with CaptureQueriesContext(connection) as more:
+        content = client.get(url).content.decode()
+    assert content.count('class="action-select"') == 9
+    assert len(more) == len(few)
