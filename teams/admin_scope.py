@@ -5,6 +5,9 @@ An object outside the scope is a 404 on every admin URL that takes an id
 admin's redirect with "doesn't exist" nor a page of another province.
 """
 
+import os
+import re
+
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -15,6 +18,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponseNotAllowed, QueryDict
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -30,6 +34,9 @@ def scoped_choices():
     """Models whose choices in any admin form are cut to the user's scope."""
     return (Province, Commune, Hamlet, Household, Team, Member, get_user_model())
 
+
+# Characters a key keeps through the admin's quote() and reverse(): an id, a UUID.
+_PLAIN_KEY = re.compile(r"[0-9A-Za-z-]+")
 
 DATE_PART_LIMITS = {"__year": 9999, "__month": 12, "__day": 31}
 
@@ -53,6 +60,7 @@ class SafeChangeList(ChangeList):
     def __init__(self, request, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
         self.row_link_filters, self.preserved_filters = self.preserved_filters, ""
+        self.change_url_around_key = None
 
     def get_results(self, request):
         super().get_results(request)
@@ -60,8 +68,23 @@ class SafeChangeList(ChangeList):
             self.result_list = self.result_list.only(*self.model_admin.list_fields_read)
 
     def url_for_result(self, result):
-        url = super().url_for_result(result)
+        # reverse() once per list: a key of plain characters is written as it is into the change URL.
+        key = str(getattr(result, self.pk_attname))
+        if _PLAIN_KEY.fullmatch(key):
+            if self.change_url_around_key is None:
+                self.change_url_around_key = self._change_url_around_key()
+            head, tail = self.change_url_around_key
+            url = f"{head}{key}{tail}"
+        else:
+            url = super().url_for_result(result)
         return f"{url}?{self.row_link_filters}" if self.row_link_filters else url
+
+    def _change_url_around_key(self):
+        """(head, tail) of the change URL around its key: what two keys' URLs share before and after it."""
+        name = f"admin:{self.opts.app_label}_{self.opts.model_name}_change"
+        one, two = (reverse(name, args=(key,), current_app=self.model_admin.admin_site.name) for key in ("1", "2"))
+        head = os.path.commonprefix([one, two])
+        return head, one[len(head) + 1 :]
 
     def get_filters(self, request):
         for key, value in self.params.items():

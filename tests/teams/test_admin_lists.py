@@ -1,6 +1,7 @@
 """The admin's large lists: what their rows show is Django's, written at less cost (teams.admin_scope)."""
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.contrib import admin
@@ -103,3 +104,13 @@ def test_it_reads_a_page_of_visits_in_as_many_queries_however_many_rows(client, 
         content = client.get(url).content.decode()
     assert content.count('class="action-select"') == 9
     assert len(more) == len(few)
+
+
+def test_it_links_a_row_whose_key_is_not_plain_as_django_does(rf, world, province_admin):
+    request = rf.get(f"{CHANGELIST}?commune={world.commune.pk}")
+    request.user, request.resolver_match = province_admin, resolve(CHANGELIST)
+    changelist = admin.site._registry[Visit].get_changelist_instance(request)
+    for key in ["12", "a_b/c", "e3b0c442-98fc-1c14-9afb-f4c8996fb924"]:
+        url = ChangeList.url_for_result(changelist, SimpleNamespace(id=key))
+        filters = f"_changelist_filters=commune%3D{world.commune.pk}"
+        assert changelist.url_for_result(SimpleNamespace(id=key)) == f"{url}?{filters}"
