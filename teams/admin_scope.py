@@ -225,6 +225,8 @@ class LargeTableAdmin:
 
     paginator = CappedPaginator
     show_full_result_count = False
+    # Django's list page, its rows written by teams.admin_rows: the same markup at less cost.
+    change_list_template = "admin/large_change_list.html"
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         # A search reads rows that match a pattern, not an index range: its count stops ten times sooner.

@@ -1,4 +1,4 @@
-"""The admin's large lists: what their rows show is Django's, written at less cost (teams.admin_scope)."""
+"""The admin's large lists: what their rows show is Django's, written at less cost (teams.admin_rows, admin_scope)."""
 
 from datetime import timedelta
 from types import SimpleNamespace
@@ -12,9 +12,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import resolve, reverse
 
+from households.models import Household
 from teams.admin import VisitAdmin
+from teams.admin_rows import result_rows
 from teams.corrections import visit_void
-from teams.models import Outcome, Visit
+from teams.models import AccessLog, Adoption, Assistance, Outcome, Visit
 from teams.visits import Help, visit_record
 
 CHANGELIST = reverse("admin:teams_visit_changelist")
@@ -64,20 +66,64 @@ class DjangosVisitAdmin(VisitAdmin):
         return obj.voided_at is not None
 
 
-def rows(changelist):
+def djangos_rows(changelist):
     return [list(items_for_result(changelist, result, None)) for result in changelist.result_list]
 
 
+def changelist_request(rf, user, url, query):
+    request = rf.get(f"{url}?{query}")
+    request.user, request.resolver_match = user, resolve(url)  # the filters the rows' links keep
+    return request
+
+
+def changelist_of(model_admin, request):
+    changelist = model_admin.get_changelist_instance(request)
+    changelist.formset = None  # as changelist_view sets it for a list without editable rows
+    return changelist
+
+
 @pytest.mark.parametrize(
-    ("query", "count"), [("commune={commune}", 3), ("commune={commune}&voided=yes", 1), ("o=-2", 4), ("", 4)]
+    ("query", "count"),
+    [
+        ("commune={commune}", 3),
+        ("commune={commune}&voided=yes", 1),
+        ("o=-2", 4),
+        ("", 4),
+        ("commune={commune}&_popup=1&_to_field=id", 3),
+    ],
 )
 def test_it_writes_the_visit_rows_as_djangos_list_does(rf, world, visits, province_admin, query, count):
-    request = rf.get(f"{CHANGELIST}?{query.format(commune=world.commune.pk)}")
-    request.user, request.resolver_match = province_admin, resolve(CHANGELIST)  # the filters the links keep
-    ours = admin.site._registry[Visit].get_changelist_instance(request)
-    djangos = DjangosVisitAdmin(Visit, admin.site).get_changelist_instance(request)
-    assert rows(ours) == rows(djangos)
-    assert len(rows(ours)) == count
+    request = changelist_request(rf, province_admin, CHANGELIST, query.format(commune=world.commune.pk))
+    ours = changelist_of(admin.site._registry[Visit], request)
+    djangos = changelist_of(DjangosVisitAdmin(Visit, admin.site), request)
+    assert [list(row) for row in result_rows(ours)] == djangos_rows(djangos)
+    assert len(djangos_rows(djangos)) == count
+    # The writer follows Django's ChangeList too (it adds the filters to each link) and a boolean column.
+    assert [list(row) for row in result_rows(djangos)] == djangos_rows(djangos)
+
+
+@pytest.mark.parametrize("model", [Visit, Household, Adoption, Assistance, AccessLog])
+@pytest.mark.parametrize("query", ["", "_popup=1", "o=-1.2", "q=nguyen"])
+def test_it_writes_every_large_lists_rows_as_django_does(rf, world, visits, model, query):
+    AccessLog.objects.create(user=world.member, action=AccessLog.Action.VIEW_HOUSEHOLD, household=world.household)
+    AccessLog.objects.create(user=None, action=AccessLog.Action.EXPORT, unit="Xã", detail="<b>Bảng</b> & số")
+    model_admin = admin.site._registry[model]
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    changelist = changelist_of(model_admin, changelist_request(rf, world.superuser, url, query))
+    expected = djangos_rows(changelist)
+    assert [list(row) for row in result_rows(changelist)] == expected
+    assert expected or query == "q=nguyen"
+
+
+def test_it_links_a_row_whose_key_is_not_plain_as_django_does(rf, world, province_admin):
+    request = changelist_request(rf, province_admin, CHANGELIST, f"commune={world.commune.pk}")
+    changelist = admin.site._registry[Visit].get_changelist_instance(request)
+    for key in ["12", "a_b/c", "e3b0c442-98fc-1c14-9afb-f4c8996fb924"]:
+        url = ChangeList.url_for_result(changelist, SimpleNamespace(id=key))
+        assert (
+            changelist.url_for_result(SimpleNamespace(id=key))
+            == f"{url}?_changelist_filters=commune%3D{world.commune.pk}"
+        )
 
 
 def test_it_links_each_row_with_the_lists_filters_and_marks_the_voided(client, world, visits, province_admin):
@@ -104,13 +150,3 @@ def test_it_reads_a_page_of_visits_in_as_many_queries_however_many_rows(client, 
         content = client.get(url).content.decode()
     assert content.count('class="action-select"') == 9
     assert len(more) == len(few)
-
-
-def test_it_links_a_row_whose_key_is_not_plain_as_django_does(rf, world, province_admin):
-    request = rf.get(f"{CHANGELIST}?commune={world.commune.pk}")
-    request.user, request.resolver_match = province_admin, resolve(CHANGELIST)
-    changelist = admin.site._registry[Visit].get_changelist_instance(request)
-    for key in ["12", "a_b/c", "e3b0c442-98fc-1c14-9afb-f4c8996fb924"]:
-        url = ChangeList.url_for_result(changelist, SimpleNamespace(id=key))
-        filters = f"_changelist_filters=commune%3D{world.commune.pk}"
-        assert changelist.url_for_result(SimpleNamespace(id=key)) == f"{url}?{filters}"
