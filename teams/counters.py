@@ -53,7 +53,7 @@ from households.models import Commune, Hamlet, Province
 from .counters_shift import counters_shift_rows, counters_shift_sql
 from .models import Adoption, Assistance, CommuneCoverageDay, CoverageDay, ProvinceCoverageDay, Service, Visit
 from .period_figures import flows, flows_apply
-from .visit_facts import VisitFacts, visit_facts_read  # noqa: F401  (VisitFacts: teams.visits imports it from here)
+from .visit_facts import visit_facts_read
 
 # Short keys: a province holds about a million of these rows.
 HOUSEHOLDS, REACHED = "h", "r"

@@ -232,8 +232,8 @@ class Visit(models.Model):
     household = models.ForeignKey(
         Household, on_delete=models.PROTECT, related_name="visits", verbose_name=_("household")
     )
-    # The household's hamlet now, kept like `province` (`teams.counters.hamlet_keys_follow`): reports and the
-    # admin's commune filter read a period's visits by hamlet from an index, not through a million households.
+    # The household's hamlet now, kept like `province` (`teams.counters.hamlet_keys_follow`): the period figures'
+    # rebuild and the admin's commune filter read visits by hamlet from an index, not through a million households.
     hamlet = models.ForeignKey(
         Hamlet, on_delete=models.PROTECT, related_name="+", verbose_name=_("hamlet"), editable=False
     )
@@ -287,7 +287,7 @@ class Visit(models.Model):
                 include=["voided_at"],
                 name="visit_province_date_order",
             ),
-            # Reports: a period's counted visits and distinct households per hamlet, from the index alone.
+            # The period figures' rebuild (teams.period_figures): a commune's counted visits per hamlet, index alone.
             models.Index(
                 fields=["hamlet", "visited_on"],
                 include=["household"],
@@ -364,7 +364,7 @@ class Adoption(models.Model):
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="adoptions", verbose_name=_("household")
     )
-    # The household's hamlet now, as on its visits: a report counts a period's first adoptions per hamlet.
+    # The household's hamlet now, as on its visits: the period figures count first adoptions per hamlet.
     hamlet = models.ForeignKey(
         Hamlet, on_delete=models.PROTECT, related_name="+", verbose_name=_("hamlet"), editable=False, db_index=False
     )
@@ -387,7 +387,7 @@ class Adoption(models.Model):
             models.Index(fields=["service", "first_adopted_on"], name="adoption_service_date"),
             # Field list filter "needs follow-up" / "lacks service X".
             models.Index(fields=["service", "last_outcome"], name="adoption_service_outcome"),
-            # A report's new adoptions: the period's first adoptions per hamlet and service.
+            # The period figures' rebuild: a commune's first adoptions per hamlet and service.
             models.Index(fields=["hamlet", "first_adopted_on"], include=["service"], name="adoption_hamlet_date"),
         ]
 

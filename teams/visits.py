@@ -26,8 +26,9 @@ from django.utils.translation import gettext as _
 
 from households.models import Household
 
-from .counters import VisitFacts, household_tracked
+from .counters import household_tracked
 from .models import ADOPTED_OUTCOMES, Adoption, Assistance, Outcome, Team, Visit
+from .visit_facts import VisitFacts
 
 
 @dataclass(frozen=True)

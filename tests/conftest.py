@@ -15,6 +15,7 @@ from datetime import date, timedelta
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
@@ -175,3 +176,15 @@ def build_world():
 @pytest.fixture
 def world(db):
     return build_world()
+
+
+@pytest.fixture
+def province_admin(world):
+    """canbo_tinh made staff with every Gõ Cửa permission: a province administrator."""
+    user = world.province_official
+    user.is_staff = True
+    user.save()
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["households", "teams", "coverage"])
+    )
+    return user

@@ -6,7 +6,6 @@ province administrator (the scoped code paths).
 """
 
 import pytest
-from django.contrib.auth.models import Permission
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -41,15 +40,6 @@ def changelist_params(hierarchy):
         optional |= {f"{hierarchy}__year": year, f"{hierarchy}__month": month, f"{hierarchy}__day": nasty_number}
         optional[hierarchy] = nasty_date
     return st.fixed_dictionaries({}, optional=optional)
-
-
-@pytest.fixture
-def province_admin(world):
-    user = world.province_official
-    user.is_staff = True
-    user.save()
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["households", "teams"]))
-    return user
 
 
 @pytest.mark.parametrize("url", sorted(LISTS))

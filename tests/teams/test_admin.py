@@ -38,18 +38,6 @@ def admin_client(client, world):
     return world.login(client, "superuser")
 
 
-@pytest.fixture
-def province_admin(world):
-    """canbo_tinh made staff with every Gõ Cửa permission: a province administrator."""
-    user = world.province_official
-    user.is_staff = True
-    user.save()
-    user.user_permissions.set(
-        Permission.objects.filter(content_type__app_label__in=["households", "teams", "coverage"])
-    )
-    return user
-
-
 @pytest.mark.parametrize("model", MODELS)
 def test_it_lists_and_adds_every_model_in_vietnamese(admin_client, world, model):
     response = admin_client.get(f"/admin/{model}/")

@@ -7,7 +7,6 @@ import pytest
 from django.contrib import admin
 from django.contrib.admin.templatetags.admin_list import items_for_result
 from django.contrib.admin.views.main import ChangeList
-from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import resolve, reverse
@@ -20,15 +19,6 @@ from teams.models import AccessLog, Adoption, Assistance, Outcome, Visit
 from teams.visits import Help, visit_record
 
 CHANGELIST = reverse("admin:teams_visit_changelist")
-
-
-@pytest.fixture
-def province_admin(world):
-    user = world.province_official
-    user.is_staff = True
-    user.save()
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["households", "teams"]))
-    return user
 
 
 def record(world, *, household, days_ago, member=None):
