@@ -52,7 +52,7 @@ from households.models import Commune, Hamlet, Province
 
 from .counters_shift import counters_shift_rows, counters_shift_sql
 from .models import Adoption, Assistance, CommuneCoverageDay, CoverageDay, ProvinceCoverageDay, Service, Visit
-from .period_figures import flows, flows_apply
+from .period_figures import flows, flows_apply, flows_emptied
 from .visit_facts import visit_facts_read
 
 # Short keys: a province holds about a million of these rows.
@@ -327,10 +327,8 @@ def counters_apply(before, after, *, flows=None, province_ids=()):
         # Read once the lock is held, in a statement of its own (a fresh snapshot): a hamlet moving to
         # another commune takes the same lock before the communes' sums are redone.
         commune_of = _communes_of({hamlet_id for _p, hamlet_id, *_rest in delta} | {key[0] for key in flows_delta})
-        if flows_delta:
-            flows_apply(flows_delta, commune_of)
-        if not delta:
-            return
+        # On PostgreSQL the period figures' insert comes back as a statement, run with the shift's.
+        flows_statement = flows_apply(flows_delta, commune_of) if flows_delta else None
         by_level = {level: defaultdict(int) for level in LEVELS}
         for (province_id, hamlet_id, flag, day, key), n in delta.items():
             by_level[HAMLET][(province_id, hamlet_id, flag, day, key)] += n
@@ -341,8 +339,14 @@ def counters_apply(before, after, *, flows=None, province_ids=()):
             for (province_id, unit_id, flag, day, key), n in by_level[level].items():
                 if n:
                     series[(level, province_id, unit_id, flag)][day][key] = n
-        # PostgreSQL shifts set-based (a late visit costs a few statements, not a row each); SQLite in Python.
-        (counters_shift_sql if connection.vendor == "postgresql" else counters_shift_rows)(LEVELS, series)
+        if connection.vendor == "postgresql":
+            # Set-based, in one statement with the period figures' insert: a late visit costs one round
+            # trip, not a row each.
+            counters_shift_sql(LEVELS, series, also=[flows_statement] if flows_statement else [])
+            if flows_delta:
+                flows_emptied(flows_delta, commune_of)
+        elif series:
+            counters_shift_rows(LEVELS, series)
 
 
 def _communes_of(hamlet_ids):

@@ -97,10 +97,14 @@ def _update_sql(level, intervals):
     return statement, case_params + condition_params
 
 
-def counters_shift_sql(levels, series):
+def counters_shift_sql(levels, series, also=()):
     """Add each series' deltas to its rows from their days on. `series`: {(level, province, unit, priority
-    flag): {day: {key: n}}}, as `counters_apply` builds it."""
+    flag): {day: {key: n}}}, as `counters_apply` builds it; `also`: more (statement, parameters) to run in the
+    same statement, on other tables (the period figures' insert)."""
     parts, params = [], []
+    for statement, statement_params in also:
+        parts.append(statement)
+        params += statement_params
     for level in levels:
         inserts, updates = [], []
         for (of_level, province_id, unit_id, flag), by_day in series.items():

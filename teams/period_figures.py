@@ -116,42 +116,55 @@ def flows_apply(delta, commune_of):
     and to their communes' (`commune_of`: {hamlet id: commune id}, read under the lock).
 
     The caller holds the lock of the provinces concerned (`teams.counters.counters_apply`), so no other
-    writer comes in between. PostgreSQL adds in one statement (an insert that adds to the row already
-    there, key by key in jsonb, as the counters' shift does) and deletes the rows a negative delta
-    emptied; SQLite reads the rows, adds in Python and writes them back.
+    writer comes in between. On PostgreSQL it returns the (statement, parameters) of an insert that adds to
+    the row already there, key by key in jsonb, as the counters' shift does, for the caller to run in the
+    shift's statement, and `flows_emptied` deletes after it the rows a negative delta emptied; SQLite reads
+    the rows, adds in Python and writes them back, and it returns None.
     """
+    changes = flows_changes(delta, commune_of)
+    if connection.vendor == "postgresql":
+        return _add_sql(changes) if changes else None
+    _add_rows(changes)
+    return None
+
+
+def flows_changes(delta, commune_of):
+    """{(level, unit, convention, period key): {figure key: n}} of a flows delta, at both levels, zeros left out."""
     by_row = defaultdict(lambda: defaultdict(int))
     for (hamlet_id, convention, key, name), n in delta.items():
         by_row[(HAMLET, hamlet_id, convention, key)][name] += n
         by_row[(COMMUNE, commune_of[hamlet_id], convention, key)][name] += n
     changes = {row: {name: n for name, n in change.items() if n} for row, change in by_row.items()}
-    changes = {row: change for row, change in changes.items() if change}
-    if connection.vendor == "postgresql":
-        _add_sql(changes)
-    else:
-        _add_rows(changes)
+    return {row: change for row, change in changes.items() if change}
 
 
 def _add_sql(changes):
     table = connection.ops.quote_name(PeriodFigures._meta.db_table)
     values = ", ".join(["(%s, %s::integer, %s, %s, %s::jsonb)"] * len(changes))
     params = [p for row, change in changes.items() for p in (*row, json.dumps(change))]
+    statement = (
+        f"INSERT INTO {table} AS t (level, unit_id, convention, period_key, figures) VALUES {values}"
+        " ON CONFLICT (level, unit_id, convention, period_key) DO UPDATE SET figures = jsonb_strip_nulls("
+        "t.figures || (SELECT jsonb_object_agg(d.key, NULLIF(COALESCE((t.figures ->> d.key)::bigint, 0)"
+        " + d.value::bigint, 0)) FROM jsonb_each_text(EXCLUDED.figures) d))"
+    )
+    return statement, params
+
+
+def flows_emptied(delta, commune_of):
+    """PostgreSQL: delete the rows that a delta with negative numbers (a visit voided, moved or deleted)
+    emptied, once its insert (`flows_apply`) has run, in a statement of its own that sees its result."""
+    lowered = [row for row, change in flows_changes(delta, commune_of).items() if any(n < 0 for n in change.values())]
+    if not lowered:
+        return
+    table = connection.ops.quote_name(PeriodFigures._meta.db_table)
+    keys = ", ".join(["(%s, %s::integer, %s, %s)"] * len(lowered))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} AS t (level, unit_id, convention, period_key, figures) VALUES {values}"
-            " ON CONFLICT (level, unit_id, convention, period_key) DO UPDATE SET figures = jsonb_strip_nulls("
-            "t.figures || (SELECT jsonb_object_agg(d.key, NULLIF(COALESCE((t.figures ->> d.key)::bigint, 0)"
-            " + d.value::bigint, 0)) FROM jsonb_each_text(EXCLUDED.figures) d))",
-            params,
+            f"DELETE FROM {table} WHERE figures = '{{}}'::jsonb"
+            f" AND (level, unit_id, convention, period_key) IN ({keys})",
+            [p for row in lowered for p in row],
         )
-        lowered = [row for row, change in changes.items() if any(n < 0 for n in change.values())]
-        if lowered:
-            keys = ", ".join(["(%s, %s::integer, %s, %s)"] * len(lowered))
-            cursor.execute(
-                f"DELETE FROM {table} WHERE figures = '{{}}'::jsonb"
-                f" AND (level, unit_id, convention, period_key) IN ({keys})",
-                [p for row in lowered for p in row],
-            )
 
 
 def _add_rows(changes):
