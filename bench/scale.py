@@ -186,43 +186,60 @@ def _communes_write(
         )
 
 
-# The indexes that back no constraint (a primary key, a unique or foreign key constraint): a bulk load
-# writes rows faster without them, and one sorted build afterwards beats millions of random insertions.
+# The indexes that back no constraint (a primary key, a unique constraint): a bulk load writes rows faster
+# without them, and one sorted build afterwards beats millions of random insertions.
 _SECONDARY_INDEXES_SQL = (
     "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema()"
     " AND i.tablename = ANY(%s) AND NOT EXISTS (SELECT 1 FROM pg_constraint c"
     " WHERE c.conindid = format('%%I.%%I', i.schemaname, i.indexname)::regclass) ORDER BY i.indexname"
 )
+# The tables' foreign keys: each row loaded would queue a check (one lookup per row and key, run at the
+# commune's commit); added back, a key is checked once for the whole table, in one join.
+_FOREIGN_KEYS_SQL = (
+    "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c"
+    " WHERE c.contype = 'f' AND c.conrelid = ANY(%s::regclass[]) ORDER BY 1, 2"
+)
 
 
 @contextmanager
 def indexes_set_aside(models, *, out=print):
-    """On PostgreSQL, the models' tables lose their secondary indexes for the body and get them back, built
-    again from their own definitions, after it (also when it fails): the seed's COPY of millions of rows
-    spends most of its time keeping them, the random UUID keys and the trigram index above all. Outside
-    the seed, no other writer should be at work on these tables meanwhile. Elsewhere, the body as it is."""
+    """On PostgreSQL, the models' tables lose their foreign keys and secondary indexes for the body and get
+    them back after it, from their own definitions (also when it fails; a key added back checks every row):
+    the seed's COPY of millions of rows spends most of its time keeping them and checking the keys row by
+    row. No other writer should be at work on these tables meanwhile. Elsewhere, the body as it is."""
     if connection.vendor != "postgresql":
         yield
         return
+    quote = connection.ops.quote_name
+    tables = [model._meta.db_table for model in models]
     with connection.cursor() as cursor:
-        cursor.execute(_SECONDARY_INDEXES_SQL, [[model._meta.db_table for model in models]])
+        if connection.in_atomic_block:  # a test's: its deferred foreign key checks first
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(_FOREIGN_KEYS_SQL, [tables])
+        keys = cursor.fetchall()
+        for table, name, _definition in keys:
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
+        cursor.execute(_SECONDARY_INDEXES_SQL, [tables])
         indexes = cursor.fetchall()
         for name, _definition in indexes:
-            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+            cursor.execute(f"DROP INDEX {quote(name)}")
     try:
         yield
     finally:
         started = time.monotonic()
         with connection.cursor() as cursor:
-            if connection.in_atomic_block:  # a test's: its deferred foreign key checks first
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET maintenance_work_mem = '512MB'")
             for _name, definition in indexes:
                 cursor.execute(definition)
+            for table, name, definition in keys:
+                cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
             cursor.execute("RESET maintenance_work_mem")
             if connection.in_atomic_block:
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # as Django declares its foreign keys
-        out(f"{len(indexes)} secondary indexes built again in {time.monotonic() - started:.0f}s.")
+        out(
+            f"{len(indexes)} secondary indexes built and {len(keys)} foreign keys checked again"
+            f" in {time.monotonic() - started:.0f}s."
+        )
 
 
 def _split(total, parts, rng):

@@ -6,6 +6,7 @@ It is a command of the bench app, installed by bench.settings only (tests/bench/
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from households.models import Commune, Hamlet, Household
 from teams.access import scope_for
@@ -77,3 +78,28 @@ def test_it_is_a_command_of_the_bench_settings_only(settings):
     settings.INSTALLED_APPS = [app for app in settings.INSTALLED_APPS if app != "bench"]
     with pytest.raises(CommandError, match="Unknown command"):
         call_command("seed_scale", households=10, verbosity=0)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the set-aside drops and adds back PostgreSQL's own")
+def test_the_load_gets_back_every_index_and_foreign_key_it_set_aside():
+    from bench.scale import indexes_set_aside
+
+    tables = [model._meta.db_table for model in (Household, Visit, Assistance, Adoption)]
+
+    def definitions():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)", [tables])
+            indexes = sorted(cursor.fetchall())
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = ANY(%s::regclass[])",
+                [tables],
+            )
+            return indexes, sorted(cursor.fetchall())
+
+    before = definitions()
+    assert any(definition.startswith("FOREIGN KEY") for _name, definition in before[1])
+    with indexes_set_aside([Household, Visit, Assistance, Adoption], out=lambda line: None):
+        during = definitions()
+    assert not any(definition.startswith("FOREIGN KEY") for _name, definition in during[1])
+    assert len(during[0]) < len(before[0])
+    assert definitions() == before
