@@ -14,6 +14,7 @@ visits are generated, with the semantics of `teams.visits`: visits ordered by
 `adoptions_rebuild()`. The coverage counters are then rebuilt from it (`teams.counters_rebuild`).
 """
 
+import multiprocessing
 import random
 import time
 import uuid
@@ -23,13 +24,19 @@ from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from households.models import Commune, Hamlet, Household, Province
 from households.names import ORGANISATIONS, STREETS, person_name
 from households.search import household_search_key
-from teams.counters_rebuild import counters_rebuild
+from teams.counters import pillar_subsets
+from teams.counters_rebuild import (
+    commune_counters_rebuild,
+    counters_analyze,
+    counters_rebuild,
+    province_counters_rebuild,
+)
 from teams.models import ADOPTED_OUTCOMES, Adoption, Assistance, Member, Official, Outcome, Service, Team, Visit
 
 PROVINCE_CODE = "99"
@@ -138,7 +145,7 @@ def province_seed(plan, *, province_code=PROVINCE_CODE, out=print):
             out,
         )
     counter_started = time.monotonic()
-    rows = counters_rebuild(province=province)
+    rows = _counters_rebuild(province)
     totals["counter_rows"] = rows
     out(f"Coverage counters: {rows:,} rows in {time.monotonic() - counter_started:.0f}s.")
     if writer.postgres:
@@ -240,6 +247,28 @@ def indexes_set_aside(models, *, out=print):
             f"{len(indexes)} secondary indexes built and {len(keys)} foreign keys checked again"
             f" in {time.monotonic() - started:.0f}s."
         )
+
+
+SEED_WORKERS = 2
+
+
+def _counters_rebuild(province, workers=SEED_WORKERS):
+    """`counters_rebuild` of the province, its communes `workers` at a time on PostgreSQL outside a
+    transaction (in processes of their own, without the province's lock: no one else writes to a database
+    being seeded); one at a time elsewhere. Returns the number of rows written."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block or workers < 2:
+        return counters_rebuild(province=province)
+    commune_ids = sorted(set(Hamlet.objects.filter(province=province).values_list("commune_id", flat=True)))
+    connections.close_all()  # each process opens its own
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        written = sum(pool.starmap(_commune_counters, [(province.pk, commune_id) for commune_id in commune_ids]))
+    written += province_counters_rebuild(province.pk, commune_ids)
+    counters_analyze()
+    return written
+
+
+def _commune_counters(province_id, commune_id):
+    return commune_counters_rebuild(province_id, commune_id, pillar_subsets(), lock=False)
 
 
 def _split(total, parts, rng):

@@ -61,23 +61,8 @@ def counters_rebuild(*, province=None, batch_size=2000, mark_counted=True):
     written = 0
     for province_id, commune_ids in by_province.items():
         for commune_id in commune_ids:
-            with transaction.atomic():
-                provinces_lock([province_id])
-                hamlet_rows = list(_cumulate(_commune_events(commune_id, subsets)))
-                written += _replace(HAMLET, HAMLET.model.objects.filter(hamlet__commune_id=commune_id), hamlet_rows)
-                commune_rows = _sum_series(hamlet_rows, commune_id)
-                written += _replace(COMMUNE, COMMUNE.model.objects.filter(commune_id=commune_id), commune_rows)
-                written += period_figures_rebuild(commune_id)
-        with transaction.atomic():
-            provinces_lock([province_id])
-            COMMUNE.model.objects.filter(province_id=province_id).exclude(commune_id__in=commune_ids).delete()
-            commune_rows = (
-                COMMUNE.model.objects.filter(province_id=province_id)
-                .order_by("commune_id", "priority_only", "day")
-                .values_list("province_id", "commune_id", "priority_only", "day", "figures")
-            )
-            province_rows = _sum_series(commune_rows.iterator(chunk_size=5000), province_id)
-            written += _replace(PROVINCE, PROVINCE.model.objects.filter(province_id=province_id), province_rows)
+            written += commune_counters_rebuild(province_id, commune_id, subsets)
+        written += province_counters_rebuild(province_id, commune_ids)
     if province is None:
         with transaction.atomic():
             # Provinces without hamlets count nothing.
@@ -86,8 +71,37 @@ def counters_rebuild(*, province=None, batch_size=2000, mark_counted=True):
                 level.model.objects.exclude(province_id__in=list(by_province)).delete()
             if mark_counted:
                 _pending_clear(services)
-    _analyze()
+    counters_analyze()
     return written
+
+
+def commune_counters_rebuild(province_id, commune_id, subsets, *, lock=True):
+    """One commune's hamlet and commune rows and period figures recomputed, in a transaction of its own, under
+    its province's lock; without it (`lock=False`) only where no one else writes (the bench's seed, which
+    rebuilds its communes side by side). Returns the number of rows written."""
+    with transaction.atomic():
+        if lock:
+            provinces_lock([province_id])
+        hamlet_rows = list(_cumulate(_commune_events(commune_id, subsets)))
+        written = _replace(HAMLET, HAMLET.model.objects.filter(hamlet__commune_id=commune_id), hamlet_rows)
+        commune_rows = _sum_series(hamlet_rows, commune_id)
+        written += _replace(COMMUNE, COMMUNE.model.objects.filter(commune_id=commune_id), commune_rows)
+        return written + period_figures_rebuild(commune_id)
+
+
+def province_counters_rebuild(province_id, commune_ids):
+    """A province's rows from its communes' (`commune_ids`, those with hamlets; any other commune's rows go),
+    under its lock. Returns the number of rows written."""
+    with transaction.atomic():
+        provinces_lock([province_id])
+        COMMUNE.model.objects.filter(province_id=province_id).exclude(commune_id__in=commune_ids).delete()
+        commune_rows = (
+            COMMUNE.model.objects.filter(province_id=province_id)
+            .order_by("commune_id", "priority_only", "day")
+            .values_list("province_id", "commune_id", "priority_only", "day", "figures")
+        )
+        province_rows = _sum_series(commune_rows.iterator(chunk_size=5000), province_id)
+        return _replace(PROVINCE, PROVINCE.model.objects.filter(province_id=province_id), province_rows)
 
 
 def _replace(level, stored, rows, batch_size=2000):
@@ -146,11 +160,11 @@ def rollups_rebuild(province_ids):
                 commune_rows += rows
             written += _write(PROVINCE, _sum_series(commune_rows, province_id), 2000)
             written += period_rollups_rebuild(province_id)
-        _analyze()
+        counters_analyze()
     return written
 
 
-def _analyze():
+def counters_analyze():
     if connection.vendor == "postgresql":
         # Fresh statistics, or the planner guesses on tables it has never seen filled.
         with connection.cursor() as cursor:

@@ -11,8 +11,18 @@ from django.db import connection
 from households.models import Commune, Hamlet, Household
 from teams.access import scope_for
 from teams.catalogue import catalogue_install
-from teams.models import Adoption, Assistance, Service, Visit
+from teams.counter_models import PeriodFigures
+from teams.models import (
+    Adoption,
+    Assistance,
+    CommuneCoverageDay,
+    CoverageDay,
+    ProvinceCoverageDay,
+    Service,
+    Visit,
+)
 from teams.state_rebuild import adoptions_rebuild
+from tests.counter_checks import counters_and_rebuild
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +113,19 @@ def test_the_load_gets_back_every_index_and_foreign_key_it_set_aside():
     assert not any(definition.startswith("FOREIGN KEY") for _name, definition in during[1])
     assert len(during[0]) < len(before[0])
     assert definitions() == before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the communes side by side: PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+def test_its_counters_rebuilt_side_by_side_equal_a_rebuild_one_commune_at_a_time():
+    from bench.scale import _counters_rebuild
+    from households.models import Province
+
+    catalogue_install(Service)
+    call_command("seed_scale", households=200, visits_per_household=3, communes=4, hamlets_per_commune=3, verbosity=0)
+    province = Province.objects.get(code="99")
+    for model in (CoverageDay, CommuneCoverageDay, ProvinceCoverageDay, PeriodFigures):
+        model.objects.all().delete()
+    assert _counters_rebuild(province, workers=2) > 0
+    kept, rebuilt = counters_and_rebuild(days=400)
+    assert kept == rebuilt
