@@ -145,6 +145,10 @@ def province_seed(plan, *, province_code=PROVINCE_CODE, out=print):
             out,
         )
     counter_started = time.monotonic()
+    if writer.postgres:
+        with connection.cursor() as cursor:
+            # Statistics of the tables just loaded, for the rebuild's joins (it reads them all).
+            cursor.execute(f"ANALYZE {', '.join(m._meta.db_table for m in (Household, Visit, Assistance, Adoption))}")
     rows = _counters_rebuild(province)
     totals["counter_rows"] = rows
     out(f"Coverage counters: {rows:,} rows in {time.monotonic() - counter_started:.0f}s.")
