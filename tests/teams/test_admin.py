@@ -375,3 +375,20 @@ def test_it_refuses_a_hidden_reverse_relation_as_to_field_without_a_500(client, 
     """`_to_field=+` names a reverse relation with related_name="+" (found by the admin fuzz test)."""
     client.force_login(world.superuser)
     assert client.get(url, {"_to_field": "+"}).status_code == 400
+
+
+@pytest.mark.parametrize(("extra", "more"), [(19, False), (20, True)])
+def test_the_household_autocomplete_says_whether_a_page_follows_without_counting_every_match(
+    admin_client, world, extra, more
+):
+    """Its count stops one row past the page asked for: 20 matches make one page, 21 two."""
+    from households.registry import household_register
+
+    for n in range(extra):  # with world.household ("Nguyễn Văn An"), 20 or 21 households match "nguyen"
+        household_register(hamlet=world.hamlet, head_name=f"Nguyễn Thị {n}", address="Ấp 1")
+    query = {"app_label": "teams", "model_name": "visit", "field_name": "household", "term": "nguyen"}
+    first = admin_client.get("/admin/autocomplete/", query).json()
+    assert len(first["results"]) == 20 and first["pagination"]["more"] is more
+    if more:
+        second = admin_client.get("/admin/autocomplete/", {**query, "page": "2"}).json()
+        assert len(second["results"]) == 1 and second["pagination"]["more"] is False
