@@ -2,7 +2,6 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from teams.admin_widgets import FAST_RENDERER
 from teams.models import Service
 
 from .lookup import (
@@ -128,9 +127,6 @@ CONSENT_HELP = _(
 
 
 class HouseholdForm(forms.ModelForm):
-    # Its inputs and selects written in Python with Django's markup (a quarter of the edit page's time).
-    default_renderer = FAST_RENDERER
-
     confirm_namesake = forms.BooleanField(
         label=_("I checked: this is a different household, register it anyway"), required=False
     )

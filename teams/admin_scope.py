@@ -26,7 +26,6 @@ from simple_history.admin import SimpleHistoryAdmin
 from households.models import Commune, Hamlet, Household, Province
 
 from .access import scope_for
-from .admin_widgets import FAST_RENDERER
 from .models import Member, Team
 
 
@@ -162,17 +161,6 @@ class ScopedAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         request.GET = _without_nul(request.GET)
         return super().changelist_view(request, extra_context)
-
-    def get_form(self, request, obj=None, **kwargs):
-        # Inputs and selects written in Python (admin_widgets): half of an object page's time was their templates.
-        form = super().get_form(request, obj, **kwargs)
-        form.default_renderer = FAST_RENDERER
-        return form
-
-    def get_formsets_with_inlines(self, request, obj=None):
-        for formset, inline in super().get_formsets_with_inlines(request, obj):
-            formset.form.default_renderer = FAST_RENDERER
-            yield formset, inline
 
     def to_field_allowed(self, request, to_field):
         # `?_to_field=+` names a hidden reverse relation (related_name="+"), which Django's check takes for a

@@ -1,5 +1,4 @@
-"""A form renderer for the admin's object pages (and the field's household form) that writes the plainest
-widgets in Python.
+"""The form renderer of every form (`settings.FORM_RENDERER`): it writes the plainest widgets in Python.
 
 Django renders every widget through its templates: an <input> is three
 templates (text.html, input.html, attrs.html), a <select> two more for each

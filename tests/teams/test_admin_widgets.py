@@ -92,3 +92,26 @@ def test_a_teams_page_reads_its_members_logins_at_once(client, world):
     page = admin_client.get(url).text
     assert _queries(admin_client, url) == before
     assert f'value="{login.pk}" selected>thanhvien2</option>' in page
+
+
+def _page(client, url):
+    html = client.get(url).text
+    # The same markup; the line breaks between tags differ (as in _html above).
+    return re.sub(r"\n\s*", "", re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html))
+
+
+def test_every_form_goes_through_it_and_an_admin_page_reads_the_same_as_with_django_s_templates(client, world):
+    """The admin's related-object wrapper renders the select it wraps with the default renderer: a team's
+    page (its commune, hamlets, members' logins) is the same page as Django writes it, but for line breaks."""
+    from django.forms.renderers import get_default_renderer
+    from django.test import override_settings
+
+    admin_client = world.login(client, "superuser")
+    url = reverse("admin:teams_team_change", args=[world.team.pk])
+    assert isinstance(get_default_renderer(), type(FAST_RENDERER))
+    fast = _page(admin_client, url)
+    with override_settings(FORM_RENDERER="django.forms.renderers.DjangoTemplates"):
+        assert not isinstance(get_default_renderer(), type(FAST_RENDERER))
+        slow = _page(admin_client, url)
+    assert "related-widget-wrapper" in fast and "<select" in fast
+    assert fast == slow
