@@ -8,6 +8,7 @@ that the incremental writers take, so neither races a visit.
 """
 
 import json
+from bisect import bisect_right
 from collections import defaultdict
 
 from django.db import connection, transaction
@@ -105,25 +106,39 @@ def province_counters_rebuild(province_id, commune_ids):
 
 
 def _replace(level, stored, rows, batch_size=2000):
-    """Make the `stored` rows of a level equal to `rows` ((province, unit, flag, day, figures)): insert the
-    missing, update the changed, delete the stale; returns how many rows were written."""
+    """Make the `stored` rows of a level read as `rows` ((province, unit, flag, day, figures)): insert the
+    missing, update the changed, delete the stale; returns how many rows were written.
+
+    A stored row on a day without a computed row is kept when it repeats the figures as of its day: the
+    writes leave such a row when a visit recorded late moves an event to an earlier day (nothing happens
+    on the later day any more). It reads the same as its absence, so it is not a correction to write."""
     found = {
         (unit_id, flag, day): (pk, figures)
         for pk, unit_id, flag, day, figures in stored.values_list(
             "pk", f"{level.unit}_id", "priority_only", "day", "figures"
         )
     }
-    new, changed = [], []
+    new, changed, series = [], [], defaultdict(list)
     for row in rows:
+        series[(row[1], row[2])].append((row[3], row[4]))
         stored_row = found.pop((row[1], row[2], row[3]), None)
         if stored_row is None:
             new.append(row)
         elif stored_row[1] != row[4]:
             changed.append((stored_row[0], row[4]))
+    for (unit_id, flag, day), (_pk, figures) in list(found.items()):
+        if _as_of(series[(unit_id, flag)], day) == figures:
+            del found[(unit_id, flag, day)]
     if found:
         level.model.objects.filter(pk__in=[pk for pk, _figures in found.values()]).delete()
     figures_update(level, changed)
     return _write(level, new, batch_size) + len(changed) + len(found)
+
+
+def _as_of(days, day):
+    """The figures as of `day` in a unit's rows `days` ((day, figures), in day order); {} before the first."""
+    at = bisect_right(days, day, key=lambda row: row[0])
+    return days[at - 1][1] if at else {}
 
 
 def _pending_clear(services):

@@ -353,6 +353,35 @@ def test_it_refuses_a_new_visit_dated_more_than_a_year_back_and_takes_one_a_year
     assert kept == rebuilt
 
 
+def test_a_rebuild_after_visits_recorded_out_of_order_writes_nothing(world):
+    """A visit recorded after a later one (a phone's queue sent late) moves the household's first visit to an
+    earlier day: the later day's counter rows now repeat the day before. That reads the same as no row, so a
+    rebuild keeps them and writes nothing; a row that reads wrong is still corrected."""
+    from teams.counters_rebuild import counters_rebuild
+    from teams.models import CoverageDay
+
+    w, wallet = world, world.services["ewallet"]
+    visit_record(member=w.member_m, household=w.household, visited_on=w.today, outcomes={wallet: Help(Outcome.DECLINED)})
+    visit_record(
+        member=w.member_m,
+        household=w.household,
+        visited_on=w.today - timedelta(days=5),
+        outcomes={wallet: Help(Outcome.DECLINED)},
+    )
+    today_row = CoverageDay.objects.get(hamlet=w.household.hamlet, priority_only=False, day=w.today)
+    earlier_row = CoverageDay.objects.get(
+        hamlet=w.household.hamlet, priority_only=False, day=w.today - timedelta(days=5)
+    )
+    assert today_row.figures == earlier_row.figures  # left by the writes, reads as no row
+    kept, rebuilt = counters_and_rebuild()
+    assert kept == rebuilt
+    assert counters_rebuild() == 0
+    assert CoverageDay.objects.filter(pk=today_row.pk).exists()
+    CoverageDay.objects.filter(pk=today_row.pk).update(figures={**today_row.figures, "h": 99})
+    assert counters_rebuild() == 1
+    assert not CoverageDay.objects.filter(pk=today_row.pk).exists()
+
+
 def test_rebuilds_of_a_database_in_step_write_nothing(world):
     """Batched rebuilds compare before they write: no correction, no counter row rewritten (no dead rows)."""
     from teams.counters_rebuild import counters_rebuild
