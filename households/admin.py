@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from teams.access import scope_for
+from teams.admin_inline import FastTabularInline
 from teams.admin_scope import (
     CommuneFilter,
     HamletFilter,
@@ -37,7 +38,7 @@ class ProvinceAdmin(ScopedAdmin):
     search_fields = ["code", "name"]
 
 
-class HamletInline(ScopedInline, admin.TabularInline):
+class HamletInline(ScopedInline, FastTabularInline):
     model = Hamlet
     fields = ["code", "name"]
     extra = 1

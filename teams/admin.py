@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from households.models import Household
 
+from .admin_inline import FastTabularInline
 from .admin_scope import (
     CommuneFilter,
     HamletFilter,
@@ -32,7 +33,7 @@ from .models import AccessLog, Adoption, Assistance, Member, Official, Service, 
 from .visits import assistance_delete, household_state_refresh, visit_date_problem, visit_delete
 
 
-class MemberInline(ScopedInline, admin.TabularInline):
+class MemberInline(ScopedInline, FastTabularInline):
     model = Member
     fields = ["full_name", "phone", "role", "organisation", "user", "active"]
     autocomplete_fields = ["user"]
@@ -146,7 +147,7 @@ class ServiceAdmin(ScopedAdmin):
         return request.user.is_superuser
 
 
-class AssistanceInline(admin.TabularInline):
+class AssistanceInline(FastTabularInline):
     model = Assistance
     fields = ["service", "outcome", "people_helped"]
     # One blank row ("Add another" gives more): each row is a dozen widgets, a third of the page for three.

@@ -12,15 +12,18 @@ through the templates as before.
 
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.forms.renderers import DjangoTemplates
+from django.templatetags.static import static
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 INPUT_TEMPLATES = frozenset(
     f"django/forms/widgets/{name}.html"
     for name in ("input", "text", "number", "hidden", "checkbox", "email", "url", "password", "date")
 )
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
+WRAPPER_TEMPLATE = "admin/widgets/related_widget_wrapper.html"
 OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
 
 
@@ -58,6 +61,8 @@ class FastWidgetRenderer(DjangoTemplates):
             options = [option for _name, group, _index in widget["optgroups"] for option in group]
             if all(option["template_name"] == OPTION_TEMPLATE for option in options):
                 return mark_safe(self._select(widget))
+        if widget is None and template_name == WRAPPER_TEMPLATE and isinstance(context, dict):
+            return mark_safe(_related_wrapper(context))
         return super().render(template_name, context, request)
 
     def _select(self, widget):
@@ -70,6 +75,42 @@ class FastWidgetRenderer(DjangoTemplates):
                 parts.append("\n  </optgroup>")
         parts.append("\n</select>")
         return "".join(parts)
+
+
+# admin/widgets/related_widget_wrapper.html's links, as its {% spaceless %} leaves them: (context flag, CSS class,
+# id prefix, link attribute and its URL's context keys, title, icon).
+_RELATED_LINKS = [
+    ("can_change_related", "change", "data-href-template", "change_related_template_url", "url_params",
+     "Change selected %(model)s", "changelink"),
+    ("can_add_related", "add", "href", "add_related_url", "url_params", "Add another %(model)s", "addlink"),
+    ("can_delete_related", "delete", "data-href-template", "delete_related_template_url", "url_params",
+     "Delete selected %(model)s", "deletelink"),
+    ("can_view_related", "view", "data-href-template", "change_related_template_url", "view_related_url_params",
+     "View selected %(model)s", "viewlink"),
+]  # fmt: skip
+
+
+def _related_wrapper(context):
+    """admin/widgets/related_widget_wrapper.html: the admin's add, change, delete and view links beside a select."""
+    reference = "" if context["model_has_limit_choices_to"] else f'data-model-ref="{_text(context["model_name"])}"'
+    links = []
+    if not context["is_hidden"]:
+        name, model = _text(context["name"]), _text(context["model"])
+        for flag, kind, attribute, url, params, title, icon in _RELATED_LINKS:
+            if not context[flag]:
+                continue
+            target = f'{attribute}="{_text(context[url])}?{_text(context[params])}"'
+            # The add link names its popup before its URL, the view link has none.
+            if kind == "add":
+                target = f'data-popup="yes"\n{target}'
+            elif kind != "view":
+                target += '\ndata-popup="yes"'
+            links.append(
+                f'<a class="related-widget-wrapper-link {kind}-related" id="{kind}_id_{name}"\n{target}\n'
+                f'title="{gettext(title) % {"model": model}}"><img src="{_text(static(f"admin/img/icon-{icon}.svg"))}" '
+                f'alt="" width="24" height="24"></a>'
+            )
+    return f'<div class="related-widget-wrapper" {reference}>\n{context["rendered_widget"]}\n{"".join(links)}\n</div>\n'
 
 
 FAST_RENDERER = FastWidgetRenderer()

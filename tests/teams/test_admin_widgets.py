@@ -115,3 +115,37 @@ def test_every_form_goes_through_it_and_an_admin_page_reads_the_same_as_with_dja
         slow = _page(admin_client, url)
     assert "related-widget-wrapper" in fast and "<select" in fast
     assert fast == slow
+
+
+def test_it_writes_the_related_object_links_as_the_template_does(db):
+    """admin/widgets/related_widget_wrapper.html, every link and the hidden and limited cases, in two languages."""
+    from django.contrib import admin
+    from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
+
+    from households.models import Household
+
+    rel = Household._meta.get_field("hamlet").remote_field
+    cases = []
+    for inner in (forms.Select(choices=[("1", "Ấp <1>")]), forms.HiddenInput()):
+        for flags in ((True, True, True, True), (False, True, False, True), (True, False, True, False)):
+            cases.append((inner, flags, None))
+        cases.append((inner, (True,) * 4, {"commune__code": "x"}))
+    for language in ("en", "vi"):
+        for inner, (change, add, delete, view), limit in cases:
+            wrapper = RelatedFieldWidgetWrapper(
+                inner, rel, admin.site, can_add_related=add, can_change_related=change,
+                can_delete_related=delete, can_view_related=view,
+            )  # fmt: skip
+            rendered = {}
+            for renderer in (FAST_RENDERER, DjangoTemplates()):
+                rel.limit_choices_to = limit or {}
+                try:
+                    with override(language):
+                        rendered[type(renderer)] = re.sub(
+                            r"\n\s*", "", wrapper.render("ham<let>", "1", renderer=renderer)
+                        )
+                finally:
+                    rel.limit_choices_to = {}
+            fast, slow = rendered.values()
+            assert fast == slow
+            assert ("data-model-ref" in fast) == (not limit)
