@@ -325,6 +325,10 @@ def _csv_value(cell):
     return _CSV_FORMATS.get(cell.kind, str)(value)
 
 
+def _value_csv(column):
+    return _CSV_FORMATS.get(column.kind, str)
+
+
 class _Echo:
     """A file-like object whose write returns the line csv.writer formats, for streaming."""
 
@@ -339,13 +343,20 @@ def _csv_lines(table):
     writer = csv.writer(_Echo(), delimiter=CSV_DELIMITER)
     yield "\ufeff".encode()
     yield writer.writerow([_header(c) for c in table.columns]).encode()
-    formats = [_CSV_FORMATS.get(c.kind, str) for c in table.columns]
+    # Plain values (`ValuesRow`): the writer itself writes None as empty and an int or a date (datetime.date, whose
+    # str is ISO) as their text, so only the other kinds' columns are formatted: a hamlet's row of 25 values has 8.
+    formatted = [(i, f) for i, c in enumerate(table.columns) if c.kind not in ("int", "date") and (f := _value_csv(c))]
 
     def line(row):
         values = row.values  # plain values in the columns' kinds (`ValuesRow`), or None for cells
         if values is None:
             return writer.writerow([_csv_value(c) for c in row.cells])
-        return writer.writerow(["" if v is None or v == "" else f(v) for v, f in zip(values, formats, strict=True)])
+        values = list(values)
+        for i, f in formatted:
+            v = values[i]
+            if v is not None and v != "":
+                values[i] = f(v)
+        return writer.writerow(values)
 
     rows = _table_rows(table)
     for start in range(0, len(rows), CSV_LINES_PER_CHUNK):
