@@ -361,7 +361,9 @@ def test_a_rebuild_after_visits_recorded_out_of_order_writes_nothing(world):
     from teams.models import CoverageDay
 
     w, wallet = world, world.services["ewallet"]
-    visit_record(member=w.member_m, household=w.household, visited_on=w.today, outcomes={wallet: Help(Outcome.DECLINED)})
+    visit_record(
+        member=w.member_m, household=w.household, visited_on=w.today, outcomes={wallet: Help(Outcome.DECLINED)}
+    )
     visit_record(
         member=w.member_m,
         household=w.household,
