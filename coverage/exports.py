@@ -325,10 +325,6 @@ def _csv_value(cell):
     return _CSV_FORMATS.get(cell.kind, str)(value)
 
 
-def _value_csv(column):
-    return _CSV_FORMATS.get(column.kind, str)
-
-
 class _Echo:
     """A file-like object whose write returns the line csv.writer formats, for streaming."""
 
@@ -345,7 +341,9 @@ def _csv_lines(table):
     yield writer.writerow([_header(c) for c in table.columns]).encode()
     # Plain values (`ValuesRow`): the writer itself writes None as empty and an int or a date (datetime.date, whose
     # str is ISO) as their text, so only the other kinds' columns are formatted: a hamlet's row of 25 values has 8.
-    formatted = [(i, f) for i, c in enumerate(table.columns) if c.kind not in ("int", "date") and (f := _value_csv(c))]
+    formatted = [
+        (i, _CSV_FORMATS.get(c.kind, str)) for i, c in enumerate(table.columns) if c.kind not in ("int", "date")
+    ]
 
     def line(row):
         values = row.values  # plain values in the columns' kinds (`ValuesRow`), or None for cells

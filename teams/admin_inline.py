@@ -21,7 +21,7 @@ from django.utils.safestring import SafeData, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 
-from .admin_widgets import _text
+from .admin_widgets import html
 
 
 class FastTabularInline(admin.TabularInline):
@@ -40,17 +40,17 @@ def tabular_inline(inline_admin_formset, *, last_related, current_app=None):
     """What admin/edit_inline/tabular.html writes for `inline_admin_formset`; `last_related` is the
     include's forloop.last (the last inline of the page)."""
     formset = inline_admin_formset.formset
-    prefix = _text(formset.prefix)
+    prefix = html(formset.prefix)
     collapsible = inline_admin_formset.is_collapsible
     can_delete = formset.can_delete and inline_admin_formset.has_delete_permission
     opts = inline_admin_formset.opts
     parts = [
         f'<div class="js-inline-admin-formset inline-group" id="{prefix}-group"\n'
         f'data-inline-type="tabular"\n'
-        f'data-inline-formset="{_text(inline_admin_formset.inline_formset_data())}">\n'
+        f'data-inline-formset="{html(inline_admin_formset.inline_formset_data())}">\n'
         f'<div class="tabular inline-related {"last-related" if last_related else ""}">\n'
         f"{formset.management_form}\n"
-        f'<fieldset class="module {_text(inline_admin_formset.classes)}" aria-labelledby="{prefix}-heading">\n',
+        f'<fieldset class="module {html(inline_admin_formset.classes)}" aria-labelledby="{prefix}-heading">\n',
         "<details><summary>" if collapsible else "",
         f'\n<h2 id="{prefix}-heading" class="inline-heading">\n',
         _filtered(opts.verbose_name if formset.max_num == 1 else opts.verbose_name_plural, capfirst),
@@ -59,14 +59,14 @@ def tabular_inline(inline_admin_formset, *, last_related, current_app=None):
         f'\n{formset.non_form_errors()}\n<table>\n<thead><tr>\n<th class="original"></th>\n',
     ]
     for field in inline_admin_formset.fields():
-        classes = f"column-{_text(field['name'])}"
+        classes = f"column-{html(field['name'])}"
         classes += " required" if field["required"] else ""
         classes += " hidden" if _is_hidden(field["widget"]) else ""
         parts.append(f'<th class="{classes}">{_filtered(field["label"], capfirst)}\n')
         if field["help_text"]:
             help_text = _filtered(field["help_text"], strip_tags)
             parts.append(
-                f'<img src="{_text(static("admin/img/icon-unknown.svg"))}" class="help help-tooltip" width="10" '
+                f'<img src="{html(static("admin/img/icon-unknown.svg"))}" class="help help-tooltip" width="10" '
                 f'height="10" alt="({help_text})" title="{help_text}">'
             )
         parts.append("\n</th>\n")
@@ -92,24 +92,24 @@ def _row(inline_admin_formset, inline_admin_form, index, empty, can_delete, curr
     errors = form.non_field_errors()
     if errors:
         parts.append(
-            f'<tr class="row-form-errors"><td colspan="{_text(cell_count(inline_admin_form))}">{errors}</td></tr>\n'
+            f'<tr class="row-form-errors"><td colspan="{html(cell_count(inline_admin_form))}">{errors}</td></tr>\n'
         )
     has_original = "has_original" if original or inline_admin_form.show_url else ""
-    row_id = "empty" if empty else _text(index)
+    row_id = "empty" if empty else html(index)
     parts.append(
         f'<tr class="form-row {has_original}{" empty-form" if empty else ""}"\n'
-        f'id="{_text(inline_admin_formset.formset.prefix)}-{row_id}">\n<td class="original">\n'
+        f'id="{html(inline_admin_formset.formset.prefix)}-{row_id}">\n<td class="original">\n'
     )
     if original or inline_admin_form.show_url:
         parts.append("<p>\n")
         if original:
-            parts.append(f"{_text(original)}\n")
+            parts.append(f"{html(original)}\n")
             model_admin = inline_admin_form.model_admin
             if model_admin.show_change_link and model_admin.has_registered_model:
                 parts.append(_change_link(inline_admin_formset, model_admin, original, current_app))
             parts.append("\n")
         if inline_admin_form.show_url:
-            parts.append(f'<a href="{_text(inline_admin_form.absolute_url)}">{_text(gettext("View on site"))}</a>')
+            parts.append(f'<a href="{html(inline_admin_form.absolute_url)}">{html(gettext("View on site"))}</a>')
         parts.append("\n</p>")
     parts.append("\n")
     if inline_admin_form.needs_explicit_pk_field():
@@ -134,10 +134,10 @@ def _cell(field):
         name, hidden = bound.get("name"), bound.get("is_hidden")
     else:
         name, hidden = bound.name, bound.is_hidden
-    classes = f"field-{_text(name)}" if name else ""
+    classes = f"field-{html(name)}" if name else ""
     classes += " hidden" if hidden else ""
     if field.is_readonly:
-        return f'<td class="{classes}">\n<p>{_text(field.contents())}</p>\n</td>\n'
+        return f'<td class="{classes}">\n<p>{html(field.contents())}</p>\n</td>\n'
     errors = bound.errors
     return f'<td class="{classes}">\n{errors.as_ul() if errors else ""}\n{bound}\n</td>\n'
 
@@ -149,4 +149,4 @@ def _change_link(inline_admin_formset, model_admin, original, current_app):
         link_class, text = "inlinechangelink", gettext("Change")
     else:
         link_class, text = "inlineviewlink", gettext("View")
-    return f'<a href="{_text(url)}" class="{link_class}">{_text(text)}</a>'
+    return f'<a href="{html(url)}" class="{link_class}">{html(text)}</a>'

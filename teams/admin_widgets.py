@@ -27,7 +27,7 @@ WRAPPER_TEMPLATE = "admin/widgets/related_widget_wrapper.html"
 OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
 
 
-def _text(value):
+def html(value):
     """What `{{ value }}` writes: localized, then escaped unless already safe."""
     return str(conditional_escape(localize(value)))
 
@@ -38,18 +38,18 @@ def _attrs(attrs):
     for name, value in attrs.items():
         if value is False:
             continue
-        parts.append(f" {_text(name)}" if value is True else f' {_text(name)}="{conditional_escape(str(value))}"')
+        parts.append(f" {html(name)}" if value is True else f' {html(name)}="{conditional_escape(str(value))}"')
     return "".join(parts)
 
 
 def _input(widget):
     value = "" if widget["value"] is None else f' value="{conditional_escape(str(widget["value"]))}"'
-    return f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"{value}{_attrs(widget["attrs"])}>'
+    return f'<input type="{html(widget["type"])}" name="{html(widget["name"])}"{value}{_attrs(widget["attrs"])}>'
 
 
 def _option(option):
     value = conditional_escape(str(option["value"]))
-    return f'<option value="{value}"{_attrs(option["attrs"])}>{_text(option["label"])}</option>'
+    return f'<option value="{value}"{_attrs(option["attrs"])}>{html(option["label"])}</option>'
 
 
 class FastWidgetRenderer(DjangoTemplates):
@@ -66,10 +66,10 @@ class FastWidgetRenderer(DjangoTemplates):
         return super().render(template_name, context, request)
 
     def _select(self, widget):
-        parts = [f'<select name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>']
+        parts = [f'<select name="{html(widget["name"])}"{_attrs(widget["attrs"])}>']
         for group_name, group, _index in widget["optgroups"]:
             if group_name:
-                parts.append(f'\n  <optgroup label="{_text(group_name)}">')
+                parts.append(f'\n  <optgroup label="{html(group_name)}">')
             parts.extend(f"\n  {_option(option)}" for option in group)
             if group_name:
                 parts.append("\n  </optgroup>")
@@ -92,14 +92,14 @@ _RELATED_LINKS = [
 
 def _related_wrapper(context):
     """admin/widgets/related_widget_wrapper.html: the admin's add, change, delete and view links beside a select."""
-    reference = "" if context["model_has_limit_choices_to"] else f'data-model-ref="{_text(context["model_name"])}"'
+    reference = "" if context["model_has_limit_choices_to"] else f'data-model-ref="{html(context["model_name"])}"'
     links = []
     if not context["is_hidden"]:
-        name, model = _text(context["name"]), _text(context["model"])
+        name, model = html(context["name"]), html(context["model"])
         for flag, kind, attribute, url, params, title, icon in _RELATED_LINKS:
             if not context[flag]:
                 continue
-            target = f'{attribute}="{_text(context[url])}?{_text(context[params])}"'
+            target = f'{attribute}="{html(context[url])}?{html(context[params])}"'
             # The add link names its popup before its URL, the view link has none.
             if kind == "add":
                 target = f'data-popup="yes"\n{target}'
@@ -107,7 +107,7 @@ def _related_wrapper(context):
                 target += '\ndata-popup="yes"'
             links.append(
                 f'<a class="related-widget-wrapper-link {kind}-related" id="{kind}_id_{name}"\n{target}\n'
-                f'title="{gettext(title) % {"model": model}}"><img src="{_text(static(f"admin/img/icon-{icon}.svg"))}" '
+                f'title="{gettext(title) % {"model": model}}"><img src="{html(static(f"admin/img/icon-{icon}.svg"))}" '
                 f'alt="" width="24" height="24"></a>'
             )
     return f'<div class="related-widget-wrapper" {reference}>\n{context["rendered_widget"]}\n{"".join(links)}\n</div>\n'

@@ -52,7 +52,7 @@ from households.models import Commune, Hamlet, Province
 
 from .counters_shift import counters_shift_rows, counters_shift_sql
 from .models import Adoption, Assistance, CommuneCoverageDay, CoverageDay, ProvinceCoverageDay, Service, Visit
-from .period_figures import flows, flows_apply, flows_emptied
+from .period_figures import flows, flows_apply, flows_changes, flows_emptied
 from .visit_facts import visit_facts_read
 
 # Short keys: a province holds about a million of these rows.
@@ -328,7 +328,8 @@ def counters_apply(before, after, *, flows=None, province_ids=()):
         # another commune takes the same lock before the communes' sums are redone.
         commune_of = _communes_of({hamlet_id for _p, hamlet_id, *_rest in delta} | {key[0] for key in flows_delta})
         # On PostgreSQL the period figures' insert comes back as a statement, run with the shift's.
-        flows_statement = flows_apply(flows_delta, commune_of) if flows_delta else None
+        flows_rows = flows_changes(flows_delta, commune_of) if flows_delta else {}
+        flows_statement = flows_apply(flows_rows)
         by_level = {level: defaultdict(int) for level in LEVELS}
         for (province_id, hamlet_id, flag, day, key), n in delta.items():
             by_level[HAMLET][(province_id, hamlet_id, flag, day, key)] += n
@@ -343,8 +344,7 @@ def counters_apply(before, after, *, flows=None, province_ids=()):
             # Set-based, in one statement with the period figures' insert: a late visit costs one round
             # trip, not a row each.
             counters_shift_sql(LEVELS, series, also=[flows_statement] if flows_statement else [])
-            if flows_delta:
-                flows_emptied(flows_delta, commune_of)
+            flows_emptied(flows_rows)
         elif series:
             counters_shift_rows(LEVELS, series)
 

@@ -111,19 +111,20 @@ def flows(hamlet_id, visits, adopted_on, events=None):
     return events
 
 
-def flows_apply(delta, commune_of):
-    """Add `delta` ({(hamlet, convention, period key, figure key): n}, zeros left out) to the hamlets' rows
-    and to their communes' (`commune_of`: {hamlet id: commune id}, read under the lock).
+def flows_apply(changes):
+    """Add `changes` (`flows_changes`: {(level, unit, convention, period key): {figure key: n}}) to the
+    hamlets' and communes' rows.
 
     The caller holds the lock of the provinces concerned (`teams.counters.counters_apply`), so no other
     writer comes in between. On PostgreSQL it returns the (statement, parameters) of an insert that adds to
     the row already there, key by key in jsonb, as the counters' shift does, for the caller to run in the
-    shift's statement, and `flows_emptied` deletes after it the rows a negative delta emptied; SQLite reads
+    shift's statement, and `flows_emptied` deletes after it the rows a negative change emptied; SQLite reads
     the rows, adds in Python and writes them back, and it returns None.
     """
-    changes = flows_changes(delta, commune_of)
+    if not changes:
+        return None
     if connection.vendor == "postgresql":
-        return _add_sql(changes) if changes else None
+        return _add_sql(changes)
     _add_rows(changes)
     return None
 
@@ -151,10 +152,10 @@ def _add_sql(changes):
     return statement, params
 
 
-def flows_emptied(delta, commune_of):
-    """PostgreSQL: delete the rows that a delta with negative numbers (a visit voided, moved or deleted)
-    emptied, once its insert (`flows_apply`) has run, in a statement of its own that sees its result."""
-    lowered = [row for row, change in flows_changes(delta, commune_of).items() if any(n < 0 for n in change.values())]
+def flows_emptied(changes):
+    """PostgreSQL: delete the rows that changes with negative numbers (a visit voided, moved or deleted)
+    emptied, once their insert (`flows_apply`) has run, in a statement of its own that sees its result."""
+    lowered = [row for row, change in changes.items() if any(n < 0 for n in change.values())]
     if not lowered:
         return
     table = connection.ops.quote_name(PeriodFigures._meta.db_table)
