@@ -33,6 +33,7 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
+    Value,
     When,
 )
 from django.db.models.functions import Coalesce
@@ -41,7 +42,8 @@ from django.utils.formats import number_format
 from households.models import Commune, Hamlet, Household, Province
 from teams import counters
 from teams.access import Scope
-from teams.models import Adoption, Assistance, Outcome, Service
+from teams.counters_queue import queued_add
+from teams.models import Adoption, Assistance, Outcome, QueuedShift, Service
 
 
 @dataclass
@@ -109,13 +111,31 @@ def _households(hamlet_ids, on, priority_only, province=None):
 
 
 def _latest(level, units, *, on, priority_only):
-    """[(unit id, figures or None)]: per unit of the queryset, its latest counter row on or before `on`.
+    """[(unit id, figures or None)]: per unit of the queryset, its latest counter row on or before `on`, plus
+    its queued changes up to `on` (`teams.counters_queue`).
 
-    One query, one backward index probe per unit, whatever lies under it.
+    One query (so one snapshot: the rows and the queue as one state, whatever
+    a drain commits), one backward index probe per unit and one on the queue,
+    whatever lies under it.
     """
     latest = level.model.objects.filter(**{level.unit: OuterRef("pk")}, priority_only=priority_only, day__lte=on)
     figures = Subquery(latest.order_by("-day").values("figures")[:1], output_field=JSONField())
-    return units.annotate(figures=figures).values_list("pk", "figures").order_by()
+    stored = units.annotate(figures=figures, queued=Value(False)).values_list("pk", "figures", "queued").order_by()
+    queued = (
+        QueuedShift.objects.filter(
+            level=level.code, unit_id__in=units.values("pk"), priority_only=priority_only, day__lte=on
+        )
+        .annotate(queued=Value(True))
+        .values_list("unit_id", "figures", "queued")
+        .order_by()
+    )
+    result, deltas = {}, defaultdict(list)
+    for unit_id, counted, is_queued in stored.union(queued, all=True):
+        if is_queued:
+            deltas[unit_id].append(counted)
+        else:
+            result[unit_id] = counted
+    return [(unit_id, queued_add(counted, deltas[unit_id])) for unit_id, counted in result.items()]
 
 
 def _by_unit(level, units, *, on, priority_only, services):

@@ -75,6 +75,7 @@ def hamlets_move(*, hamlets, commune, by=None, recode=None):
     audit trail (from, to, who: `by`, when), shown on its history page.
     """
     from teams.counters import province_keys_follow, provinces_lock
+    from teams.counters_drain import queue_fold
     from teams.counters_rebuild import rollups_rebuild
     from teams.models import CoverageDay, Team
 
@@ -126,6 +127,9 @@ def hamlets_move(*, hamlets, commune, by=None, recode=None):
         # commune under it: the same order here (households above, then the provinces) leaves no deadlock,
         # and no writer applies a delta to the old commune after the sums below are redone.
         provinces_lock(provinces)
+        # Queued changes (`teams.counters_queue`) reach the rows before they move.
+        for each in sorted(provinces):
+            queue_fold(each)
         CoverageDay.objects.filter(hamlet__in=hamlet_ids).exclude(province_id=province_id).update(
             province_id=province_id
         )

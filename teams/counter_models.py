@@ -81,6 +81,38 @@ class ProvinceCoverageDay(CounterDay):
         return f"{self.province_id}/{'priority' if self.priority_only else 'all'} {self.day}"
 
 
+class QueuedShift(models.Model):
+    """A change to a unit's figures dated long ago, waiting to be added to its counter rows (`teams.counters_queue`).
+
+    `figures` is the delta ({key: n}) from `day` on; `level` says whose rows,
+    a hamlet's, a commune's or a province's. A unit's figures as of D are its
+    latest counter row on or before D plus its queued deltas on or before D.
+    """
+
+    level = models.CharField(
+        _("level"), max_length=1, choices=[("h", _("hamlet")), ("c", _("commune")), ("p", _("province"))]
+    )
+    # A hamlet's, a commune's or a province's id, as `level` says (one table for the three levels).
+    unit_id = models.PositiveIntegerField(_("unit"))
+    province = models.ForeignKey(
+        Province, on_delete=models.CASCADE, related_name="+", verbose_name=_("province"), editable=False
+    )
+    priority_only = models.BooleanField(_("priority households only"))
+    day = models.DateField(_("day"))
+    figures = models.JSONField(_("figures"), default=dict)
+
+    class Meta:
+        verbose_name = _("queued counter change")
+        verbose_name_plural = _("queued counter changes")
+        indexes = [
+            # The readers' probe: a unit's queued deltas up to a day.
+            models.Index(fields=["level", "unit_id", "priority_only", "day"], name="queuedshift_unit_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.level}{self.unit_id}/{'priority' if self.priority_only else 'all'} {self.day}"
+
+
 class PeriodFigures(models.Model):
     """A hamlet's or a commune's visits, households visited and first adoptions within one reporting period,
     kept by `teams.period_figures` (its docstring has the keys): the monthly report reads a row per row it

@@ -47,9 +47,11 @@ from datetime import date
 from itertools import combinations
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from households.models import Commune, Hamlet, Province
 
+from .counters_queue import series_split, shifts_queue
 from .counters_shift import counters_shift_rows, counters_shift_sql
 from .models import Adoption, Assistance, CommuneCoverageDay, CoverageDay, ProvinceCoverageDay, Service, Visit
 from .period_figures import flows, flows_apply, flows_changes, flows_emptied
@@ -61,10 +63,11 @@ HOUSEHOLDS, REACHED = "h", "r"
 
 @dataclass(frozen=True)
 class Level:
-    """One level of counters: its table and the field that names its unit."""
+    """One level of counters: its table, the field that names its unit, and its code in the queue."""
 
     model: type
     unit: str
+    code: str
 
     def series(self, unit_id, priority_only):
         return self.model.objects.filter(**{f"{self.unit}_id": unit_id}, priority_only=priority_only)
@@ -83,9 +86,9 @@ class Level:
         return self.model(**fields, priority_only=priority_only, day=day, figures=figures)
 
 
-HAMLET = Level(CoverageDay, "hamlet")
-COMMUNE = Level(CommuneCoverageDay, "commune")
-PROVINCE = Level(ProvinceCoverageDay, "province")
+HAMLET = Level(CoverageDay, "hamlet", "h")
+COMMUNE = Level(CommuneCoverageDay, "commune", "c")
+PROVINCE = Level(ProvinceCoverageDay, "province", "p")
 LEVELS = (HAMLET, COMMUNE, PROVINCE)
 
 
@@ -340,13 +343,21 @@ def counters_apply(before, after, *, flows=None, province_ids=()):
             for (province_id, unit_id, flag, day, key), n in by_level[level].items():
                 if n:
                     series[(level, province_id, unit_id, flag)][day][key] = n
+        # A series reaching far back waits in the queue, drained after the response (`teams.counters_queue`).
+        series, queued = series_split(series, timezone.localdate())
+        shifts_queue(queued)
+        counters_shift(series, also=[flows_statement] if flows_statement else [])
         if connection.vendor == "postgresql":
-            # Set-based, in one statement with the period figures' insert: a late visit costs one round
-            # trip, not a row each.
-            counters_shift_sql(LEVELS, series, also=[flows_statement] if flows_statement else [])
             flows_emptied(flows_rows)
-        elif series:
-            counters_shift_rows(LEVELS, series)
+
+
+def counters_shift(series, also=()):
+    """Add each series' deltas to its rows from their days on: on PostgreSQL set-based, in one statement with
+    `also` (the period figures' insert), one round trip whatever the days; elsewhere row by row."""
+    if connection.vendor == "postgresql":
+        counters_shift_sql(LEVELS, series, also=also)
+    elif series:
+        counters_shift_rows(LEVELS, series)
 
 
 def _communes_of(hamlet_ids):

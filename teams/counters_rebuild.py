@@ -12,7 +12,7 @@ from bisect import bisect_right
 from collections import defaultdict
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Case, Count, Sum, Value, When
+from django.db.models import BooleanField, Case, Count, Q, Sum, Value, When
 from django.db.models.functions import Greatest
 
 from households.models import Hamlet, Household, Province
@@ -32,6 +32,7 @@ from .counters import (
     pillar_subsets,
     provinces_lock,
 )
+from .counters_drain import queue_drain, queue_fold, queue_queryset
 from .counters_shift import figures_add, figures_update
 from .models import Adoption, Assistance, CoverageDay, Outcome, Service
 from .period_figures import period_figures_rebuild, period_rollups_rebuild
@@ -59,6 +60,8 @@ def counters_rebuild(*, province=None, batch_size=2000, mark_counted=True):
     by_province = defaultdict(list)
     for province_id, commune_id in communes:
         by_province[province_id].append(commune_id)
+    # Folded first, so that what follows counts corrections only (a queue is not an error).
+    queue_drain(by_province)
     written = 0
     for province_id, commune_ids in by_province.items():
         for commune_id in commune_ids:
@@ -70,6 +73,7 @@ def counters_rebuild(*, province=None, batch_size=2000, mark_counted=True):
             provinces_lock(Province.objects.values("pk"))
             for level in LEVELS:
                 level.model.objects.exclude(province_id__in=list(by_province)).delete()
+            queue_queryset().exclude(province_id__in=list(by_province)).delete()
             if mark_counted:
                 _pending_clear(services)
     counters_analyze()
@@ -83,6 +87,11 @@ def commune_counters_rebuild(province_id, commune_id, subsets, *, lock=True):
     with transaction.atomic():
         if lock:
             provinces_lock([province_id])
+        # The rows recomputed hold every change: the commune's queued ones (`teams.counters_queue`) go.
+        queue_queryset().filter(
+            Q(level=HAMLET.code, unit_id__in=Hamlet.objects.filter(commune_id=commune_id).values("pk"))
+            | Q(level=COMMUNE.code, unit_id=commune_id)
+        ).delete()
         hamlet_rows = list(_cumulate(_commune_events(commune_id, subsets)))
         written = _replace(HAMLET, HAMLET.model.objects.filter(hamlet__commune_id=commune_id), hamlet_rows)
         commune_rows = _sum_series(hamlet_rows, commune_id)
@@ -95,6 +104,8 @@ def province_counters_rebuild(province_id, commune_ids):
     under its lock. Returns the number of rows written."""
     with transaction.atomic():
         provinces_lock([province_id])
+        # The sums below read the communes' rows: with their queued changes in them.
+        queue_fold(province_id)
         COMMUNE.model.objects.filter(province_id=province_id).exclude(commune_id__in=commune_ids).delete()
         commune_rows = (
             COMMUNE.model.objects.filter(province_id=province_id)
@@ -157,6 +168,8 @@ def rollups_rebuild(province_ids):
     with transaction.atomic():
         provinces_lock(province_ids)
         for province_id in province_ids:
+            # The sums below read the hamlets' rows: with their queued changes in them.
+            queue_fold(province_id)
             for level in (COMMUNE, PROVINCE):
                 level.model.objects.filter(province_id=province_id).delete()
             commune_rows = []
