@@ -244,3 +244,36 @@ class AutovacuumStandIn:
     def close(self):
         for connection in self.connections:
             connection.close()
+
+
+class QueueSettle:
+    """Waits, untimed for the page, until the counters' queue of a target's database is empty.
+
+    A visit dated long ago answers at once and leaves its counter changes in
+    the queue (`teams.counters_queue`), which its server thread folds in once
+    the response is sent. Timed pages that followed would meet that work
+    and be charged for it (the trivial page's p50 went from ~12 to ~48 ms). So
+    after each POST the client polls the queue until it is empty, and the time
+    from the request's start to then is reported beside the response time:
+    what a late visit costs the server, though not the phone.
+    """
+
+    def __init__(self, database_urls, poll_seconds=0.002, timeout_seconds=30):
+        import psycopg
+
+        self.poll, self.timeout = poll_seconds, timeout_seconds
+        self.connections = {label: psycopg.connect(url, autocommit=True) for label, url in database_urls.items()}
+
+    def __call__(self, label):
+        """Milliseconds waited until `label`'s queue was empty."""
+        started = time.perf_counter()
+        connection = self.connections[label]
+        while connection.execute("SELECT EXISTS (SELECT 1 FROM teams_queuedshift)").fetchone()[0]:
+            if time.perf_counter() - started > self.timeout:
+                raise RuntimeError(f"{label}: the counters' queue was not drained within {self.timeout} s")
+            time.sleep(self.poll)
+        return (time.perf_counter() - started) * 1000
+
+    def close(self):
+        for connection in self.connections.values():
+            connection.close()
