@@ -28,12 +28,10 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    JSONField,
     OuterRef,
     Q,
     Subquery,
     Sum,
-    Value,
     When,
 )
 from django.db.models.functions import Coalesce
@@ -42,8 +40,8 @@ from django.utils.formats import number_format
 from households.models import Commune, Hamlet, Household, Province
 from teams import counters
 from teams.access import Scope
-from teams.counters_queue import queued_add
-from teams.models import Adoption, Assistance, Outcome, QueuedShift, Service
+from teams.counters_queue import counters_as_of
+from teams.models import Adoption, Assistance, Outcome, Service
 
 
 @dataclass
@@ -110,34 +108,6 @@ def _households(hamlet_ids, on, priority_only, province=None):
     return households
 
 
-def _latest(level, units, *, on, priority_only):
-    """[(unit id, figures or None)]: per unit of the queryset, its latest counter row on or before `on`, plus
-    its queued changes up to `on` (`teams.counters_queue`).
-
-    One query (so one snapshot: the rows and the queue as one state, whatever
-    a drain commits), one backward index probe per unit and one on the queue,
-    whatever lies under it.
-    """
-    latest = level.model.objects.filter(**{level.unit: OuterRef("pk")}, priority_only=priority_only, day__lte=on)
-    figures = Subquery(latest.order_by("-day").values("figures")[:1], output_field=JSONField())
-    stored = units.annotate(figures=figures, queued=Value(False)).values_list("pk", "figures", "queued").order_by()
-    queued = (
-        QueuedShift.objects.filter(
-            level=level.code, unit_id__in=units.values("pk"), priority_only=priority_only, day__lte=on
-        )
-        .annotate(queued=Value(True))
-        .values_list("unit_id", "figures", "queued")
-        .order_by()
-    )
-    result, deltas = {}, defaultdict(list)
-    for unit_id, counted, is_queued in stored.union(queued, all=True):
-        if is_queued:
-            deltas[unit_id].append(counted)
-        else:
-            result[unit_id] = counted
-    return [(unit_id, queued_add(counted, deltas[unit_id])) for unit_id, counted in result.items()]
-
-
 def _by_unit(level, units, *, on, priority_only, services):
     """{unit id: Figures} as of the end of day `on`, for units with figures then."""
     services = services if services is not None else coverage_services(on)
@@ -148,7 +118,7 @@ def _by_unit(level, units, *, on, priority_only, services):
     keys = [(s.pk, counters.adopted_key(s.pk), counters.people_key(s.pk)) for s in services]
     pillar_keys = [(pillar, counters.pillar_key(ids)) for pillar, ids in pillars.items()]
     result = {}
-    for unit_id, counted in _latest(level, units, on=on, priority_only=priority_only):
+    for unit_id, counted in counters_as_of(level, units, on=on, priority_only=priority_only):
         if not counted:
             continue
         # A unit whose households have all left keeps the people its teams helped.
@@ -199,7 +169,7 @@ def households_count(scope):
         level, units = counters.COMMUNE, Commune.objects.filter(pk=scope.commune.pk)
     else:
         level, units = counters.HAMLET, scope.hamlets()
-    latest = _latest(level, units, on=date.max, priority_only=False)
+    latest = counters_as_of(level, units, on=date.max, priority_only=False)
     return sum((counted or {}).get(counters.HOUSEHOLDS, 0) for _unit_id, counted in latest)
 
 

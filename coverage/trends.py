@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from django.db.models import Q, Subquery
 
 from teams import counters
+from teams.counter_models import QueuedShift
 from teams.counters_queue import one_snapshot, queued_add
-from teams.models import QueuedShift
 
 from .rollups import coverage_services
 

@@ -5,10 +5,10 @@ from collections import defaultdict
 
 from django.db import connection, transaction
 
+from .counter_models import QueuedShift
 from .counters import LEVELS, counters_shift, provinces_lock
 from .counters_queue import queued_provinces_take
 from .counters_shift import figures_add
-from .models import QueuedShift
 
 logger = logging.getLogger(__name__)
 

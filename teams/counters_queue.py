@@ -21,11 +21,13 @@ rebuilds that sum one level into the next. A drain that fails leaves the
 queue as it was, to the next one.
 """
 
+from collections import defaultdict
 from contextlib import contextmanager
 from datetime import timedelta
 from threading import local
 
 from django.db import connection, transaction
+from django.db.models import JSONField, OuterRef, Subquery, Value
 
 from .counter_models import QueuedShift
 from .counters_shift import figures_add
@@ -66,6 +68,34 @@ def queued_provinces_take():
     provinces = getattr(_queued, "provinces", set())
     _queued.provinces = set()
     return provinces
+
+
+def counters_as_of(level, units, *, on, priority_only):
+    """[(unit id, figures or None)]: per unit of the queryset, its latest counter row on or before `on`, plus
+    its queued changes up to `on`: what the rollups read.
+
+    One query (so one snapshot: the rows and the queue as one state, whatever
+    a drain commits), one backward index probe per unit and one on the queue,
+    whatever lies under it.
+    """
+    latest = level.model.objects.filter(**{level.unit: OuterRef("pk")}, priority_only=priority_only, day__lte=on)
+    figures = Subquery(latest.order_by("-day").values("figures")[:1], output_field=JSONField())
+    stored = units.annotate(figures=figures, queued=Value(False)).values_list("pk", "figures", "queued").order_by()
+    queued = (
+        QueuedShift.objects.filter(
+            level=level.code, unit_id__in=units.values("pk"), priority_only=priority_only, day__lte=on
+        )
+        .annotate(queued=Value(True))
+        .values_list("unit_id", "figures", "queued")
+        .order_by()
+    )
+    result, deltas = {}, defaultdict(list)
+    for unit_id, counted, is_queued in stored.union(queued, all=True):
+        if is_queued:
+            deltas[unit_id].append(counted)
+        else:
+            result[unit_id] = counted
+    return [(unit_id, queued_add(counted, deltas[unit_id])) for unit_id, counted in result.items()]
 
 
 def queued_add(figures, queued):

@@ -397,10 +397,4 @@ class Adoption(models.Model):
 
 # The counter tables (and PeriodFigures) live in their own module; imported so that Django finds them in teams.
 from .access_log import AccessLog  # noqa: E402,F401  (the log of who read personal data, likewise)
-from .counter_models import (  # noqa: E402,F401
-    CommuneCoverageDay,
-    CounterDay,
-    CoverageDay,
-    ProvinceCoverageDay,
-    QueuedShift,
-)
+from .counter_models import CommuneCoverageDay, CounterDay, CoverageDay, ProvinceCoverageDay  # noqa: E402,F401

@@ -30,6 +30,7 @@ from households.registry import household_deactivate, household_register
 from teams.counters_rebuild import counters_rebuild
 from teams.models import Outcome, Visit
 from teams.visits import Help, visit_record
+from tests.counter_checks import counters_settled
 
 
 def build_dataset(w):
@@ -63,6 +64,7 @@ def build_dataset(w):
     assert not created
     visit(w.dao, 3, {V: Help(Outcome.DECLINED, 0)})
     assert Visit.objects.count() == 7
+    counters_settled()
     return w
 
 
@@ -376,6 +378,7 @@ def _more_data(w, hamlets=3, households=4):
             for j in range(households):
                 hh = household_register(hamlet=hamlet, head_name=f"Hộ {i}-{j}", address="x", registered_on=w.d[90])
                 visit_record(member=member, household=hh, visited_on=w.d[3], outcomes={w.V: Help(Outcome.SET_UP, 1)})
+    counters_settled()
 
 
 @pytest.mark.parametrize(

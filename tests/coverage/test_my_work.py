@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from teams.models import Outcome
 from teams.visits import Help, visit_record
+from tests.counter_checks import counters_settled
 from tests.households.conftest import many_households
 
 URL = reverse("my_work")
@@ -31,6 +32,7 @@ def test_it_counts_my_visits_and_my_teams_reach_and_coverage(world, client, djan
     )
     visit_record(member=w.leader_m, household=w.household2, visited_on=w.today, outcomes={})
     many_households(w, 2, hamlet=w.hamlet2)
+    counters_settled()
     w.login(client, "member")
     with django_assert_max_num_queries(16):
         response = client.get(URL)

@@ -17,6 +17,7 @@ from teams.admin_rows import result_rows
 from teams.corrections import visit_void
 from teams.models import AccessLog, Adoption, Assistance, Outcome, Visit
 from teams.visits import Help, visit_record
+from tests.counter_checks import counters_settled
 
 CHANGELIST = reverse("admin:teams_visit_changelist")
 
@@ -136,6 +137,7 @@ def test_it_reads_a_page_of_visits_in_as_many_queries_however_many_rows(client, 
         assert client.get(url).status_code == 200
     for days_ago in range(4, 10):
         record(world, household=world.household2, days_ago=days_ago)
+    counters_settled()
     with CaptureQueriesContext(connection) as more:
         content = client.get(url).content.decode()
     assert content.count('class="action-select"') == 9

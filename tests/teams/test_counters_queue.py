@@ -8,10 +8,11 @@ from coverage.rollups import by_commune, by_hamlet, by_province
 from coverage.trends import adoption_trend
 from households.divisions import hamlets_move
 from households.models import Commune, Hamlet, Province
+from teams.counter_models import QueuedShift
 from teams.counters_drain import queue_drain
 from teams.counters_queue import QUEUE_AFTER_DAYS, queued_provinces_take
 from teams.counters_rebuild import counters_rebuild
-from teams.models import CommuneCoverageDay, CoverageDay, Outcome, ProvinceCoverageDay, QueuedShift
+from teams.models import CommuneCoverageDay, CoverageDay, Outcome, ProvinceCoverageDay
 from teams.visits import Help, visit_record
 from tests.counter_checks import counters_and_rebuild
 from tests.teams.test_field_visit import visit_data
