@@ -72,7 +72,9 @@ def _update_sql(level, intervals):
     """(statement, parameters) adding to the rows of each interval ((unit, flag, from, to or None, delta)) its
     delta, with the delta's keys written out: `figures || jsonb_build_object(key, old + n, ...)`, which
     PostgreSQL evaluates three to five times faster per row than aggregating the delta's keys row by row.
-    A delta with a negative number makes a zero null (`NULLIF`) and strips it, so zeros stay left out."""
+    A sum that comes to zero is made null (`NULLIF`) and stripped, so zeros stay left out: any delta can
+    make one, as a row may hold a negative figure while the positive change before it waits in the queue
+    (`teams.counters_queue`)."""
     table, unit = level.table, level.unit_column
     cases, case_params, conditions, condition_params = [], [], [], []
     for unit_id, flag, low, high, delta in intervals:
@@ -82,13 +84,11 @@ def _update_sql(level, intervals):
         items, item_params = [], []
         for key, n in sorted(delta.items()):
             added = "COALESCE((t.figures ->> %s::text)::bigint, 0) + %s::bigint"
-            items.append(f"%s::text, NULLIF({added}, 0)" if n < 0 else f"%s::text, {added}")
+            items.append(f"%s::text, NULLIF({added}, 0)")
             item_params += [key, key, n]
         # A function takes at most 100 arguments: 40 keys per jsonb_build_object.
         built = [f"jsonb_build_object({', '.join(items[i : i + 40])})" for i in range(0, len(items), 40)]
-        merged = " || ".join(["t.figures", *built])
-        if any(n < 0 for n in delta.values()):
-            merged = f"jsonb_strip_nulls({merged})"
+        merged = f"jsonb_strip_nulls({' || '.join(['t.figures', *built])})"
         cases.append(f"WHEN {condition} THEN {merged}")
         case_params += bounds + item_params
         conditions.append(condition)
