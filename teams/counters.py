@@ -36,7 +36,9 @@ deleted: `household_tracked`; a household registered, edited, moved or
 deactivated: `household_counters_update`, called by `households.registry`)
 computes it before and after under the household's row lock, and
 `counters_apply` adds the difference to the rows of that day onwards, at the
-three levels, in the same transaction. Adding a service or moving it to
+three levels, in the same transaction; a difference reaching more than a week
+back is queued instead and folded once the response is sent
+(`teams.counters_queue`), the readers adding the queue meanwhile. Adding a service or moving it to
 another pillar adds "g…" subsets that old contributions lack: the service
 waits (`Service.counters_pending`) for `manage.py rebuild_counters`.
 """
