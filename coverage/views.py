@@ -104,6 +104,14 @@ def _target_summary(table):
     return summary
 
 
+def _url_for(url_name, sample, attribute, query):
+    """unit -> the unit's page with `query`; reversed once, not per row (a province has 100 communes). The units'
+    keys are digits (a GSO code, a hamlet's id): nothing in them to quote."""
+    url = reverse(url_name, args=[sample])
+    prefix, suffix = url.rsplit(f"/{sample}/", 1)
+    return lambda unit: f"{prefix}/{getattr(unit, attribute)}/{suffix}?{query}"
+
+
 def _province_table(province, on, priority, sort, export=False):
     rollup = rollups.for_province(province, on=on, priority_only=priority)
     all_targets = targets.targets_of_province(province.pk)
@@ -112,7 +120,7 @@ def _province_table(province, on, priority, sort, export=False):
         rollup,
         title=_("Coverage of %(unit)s by commune") % {"unit": province.name},
         name_label=_("Commune"),
-        url_for=lambda c: f"{reverse('coverage_commune', args=[c.code])}?{query}",
+        url_for=_url_for("coverage_commune", "00000", "code", query),
         targets_for=lambda c: all_targets.for_commune(c.pk),
         total_targets=all_targets.province,
         export=export,
@@ -129,7 +137,7 @@ def _commune_table(commune, on, priority, sort, export=False):
         rollup,
         title=_("Coverage of %(unit)s by hamlet") % {"unit": f"{commune.name}, {commune.province.name}"},
         name_label=_("Hamlet"),
-        url_for=lambda h: f"{reverse('coverage_hamlet', args=[h.pk])}?{query}",
+        url_for=_url_for("coverage_hamlet", 0, "pk", query),
         targets_for=lambda h: commune_targets,
         total_targets=commune_targets,
         export=export,

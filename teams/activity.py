@@ -29,31 +29,28 @@ class Activity:
 
 
 # Per member, per team, and for the commune, in one statement: visits and distinct households in each
-# period. Plain SQL, the same on SQLite and PostgreSQL (CASE, not FILTER): compiling the aggregate
-# querysets cost more than running them. The visits are read once, into one row per member and household
-# with its visits in each period (the CTE); members, teams and the commune are sums over those rows, a
-# household counted once per team and once in the commune. Three COUNT(DISTINCT) over the visits themselves
-# (a sort per group and period) took 17 ms for a commune of 5,000 visits at 1M; this, a third of it. The
-# visits are read from the member-and-date index of visits (which includes household, province and
-# voided_at, voided visits being left out): on PostgreSQL an index-only scan.
-_PERIOD_COUNT = "CAST(COUNT(CASE WHEN v.visited_on >= %s AND v.visited_on <= %s THEN 1 END) AS INTEGER) AS c{i}"
-_PERIOD_SUMS = "SUM(c{i}), SUM(CASE WHEN c{i} > 0 THEN 1 ELSE 0 END)"
-_ACTIVITY_SQL = """
-WITH s AS (
-SELECT m.id AS member_id, m.team_id AS team_id, t.commune_id AS commune_id, v.household_id AS household_id,
-       {counts}
-FROM {visit} v JOIN {member} m ON m.id = v.member_id JOIN {team} t ON t.id = m.team_id
-WHERE v.province_id = %s AND t.commune_id = %s AND v.visited_on >= %s AND v.visited_on <= %s
-  AND v.voided_at IS NULL
-GROUP BY m.id, m.team_id, t.commune_id, v.household_id
+# period, read once from the member-and-date index of visits (which includes household, province and
+# voided_at, voided visits being left out): on PostgreSQL an index-only scan. Plain SQL: compiling the
+# aggregate querysets cost more than running them. On PostgreSQL, GROUPING SETS make the three levels of
+# one sort of the commune's visits (6.6 ms for the 5,300 visits of two months of a commune at 1M, where
+# a CTE of (member, household) rows summed three times took 13 ms); SQLite has no GROUPING SETS, so it
+# reads the visits once per level. A period's column is a CASE (not FILTER), the same on both.
+_PERIOD_COUNTS = (
+    "COUNT(CASE WHEN v.visited_on >= %s AND v.visited_on <= %s THEN 1 END), "
+    "COUNT(DISTINCT CASE WHEN v.visited_on >= %s AND v.visited_on <= %s THEN v.household_id END)"
 )
-SELECT {member_kind}, member_id, {sums} FROM s GROUP BY member_id
-UNION ALL
-SELECT {team_kind}, team_id, {sums} FROM (SELECT team_id, household_id, {inner} FROM s GROUP BY team_id, household_id) x
-GROUP BY team_id
-UNION ALL
-SELECT {commune_kind}, commune_id, {sums}
-FROM (SELECT commune_id, household_id, {inner} FROM s GROUP BY commune_id, household_id) y GROUP BY commune_id"""
+_VISITS = """FROM {visit} v JOIN {member} m ON m.id = v.member_id JOIN {team} t ON t.id = m.team_id
+WHERE v.province_id = %s AND t.commune_id = %s AND v.visited_on >= %s AND v.visited_on <= %s
+  AND v.voided_at IS NULL"""
+# GROUPING(m.id, m.team_id) is 0 on a member's row, 2 on a team's, 3 on the commune's.
+_GROUPING_SETS_SQL = """
+SELECT CASE GROUPING(m.id, m.team_id) WHEN 0 THEN {member} WHEN 2 THEN {team} ELSE {commune} END,
+       CASE GROUPING(m.id, m.team_id) WHEN 0 THEN m.id WHEN 2 THEN m.team_id ELSE t.commune_id END, {counts}
+{visits}
+GROUP BY t.commune_id, GROUPING SETS ((m.team_id, m.id), (m.team_id), ())"""
+_UNION_SQL = """SELECT {member}, m.id, {counts} {visits} GROUP BY m.id
+UNION ALL SELECT {team}, m.team_id, {counts} {visits} GROUP BY m.team_id
+UNION ALL SELECT {commune}, t.commune_id, {counts} {visits} GROUP BY t.commune_id"""
 MEMBER, TEAM, COMMUNE = 0, 1, 2
 
 
@@ -64,17 +61,15 @@ def _activity_counts(commune, periods):
         for name, model in (("visit", Visit), ("member", Member), ("team", Team))
     }
     adapt = connection.ops.adapt_datefield_value
-    indexes = range(len(periods))
-    sql = _ACTIVITY_SQL.format(
-        counts=", ".join(_PERIOD_COUNT.format(i=i) for i in indexes),
-        sums=", ".join(_PERIOD_SUMS.format(i=i) for i in indexes),
-        inner=", ".join(f"CAST(SUM(c{i}) AS INTEGER) AS c{i}" for i in indexes),
-        member_kind=MEMBER,
-        team_kind=TEAM,
-        commune_kind=COMMUNE,
-        **tables,
+    grouping_sets = connection.vendor == "postgresql"
+    sql = (_GROUPING_SETS_SQL if grouping_sets else _UNION_SQL).format(
+        counts=", ".join([_PERIOD_COUNTS] * len(periods)),
+        visits=_VISITS.format(**tables),
+        member=MEMBER,
+        team=TEAM,
+        commune=COMMUNE,
     )
-    params = [adapt(day) for start, end in periods for day in (start, end)]
+    params = [adapt(day) for start, end in periods for day in (start, end, start, end)]
     params += [
         commune.province_id,
         commune.pk,
@@ -83,9 +78,9 @@ def _activity_counts(commune, periods):
     ]
     result = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, params if grouping_sets else params * 3)
         for kind, unit_id, *numbers in cursor.fetchall():
-            numbers = [int(n) for n in numbers]  # PostgreSQL's SUM of counts is a numeric
+            numbers = [int(n) for n in numbers]
             result[(int(kind), unit_id)] = Activity(numbers[0::2], numbers[1::2])
     return result
 

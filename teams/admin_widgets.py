@@ -10,6 +10,8 @@ templates are written with the same markup and escaping; any other template
 through the templates as before.
 """
 
+from html import escape
+
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.forms.renderers import DjangoTemplates
 from django.templatetags.static import static
@@ -29,7 +31,14 @@ OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
 
 def html(value):
     """What `{{ value }}` writes: localized, then escaped unless already safe."""
+    if type(value) is str:  # most of them: no lazy-aware wrappers to pay (Django's escape is this html.escape)
+        return escape(value)
     return str(conditional_escape(localize(value)))
+
+
+def _text(value):
+    """conditional_escape(str(value)), without its wrappers for a plain string."""
+    return escape(value) if type(value) is str else str(conditional_escape(str(value)))
 
 
 def _attrs(attrs):
@@ -38,17 +47,17 @@ def _attrs(attrs):
     for name, value in attrs.items():
         if value is False:
             continue
-        parts.append(f" {html(name)}" if value is True else f' {html(name)}="{conditional_escape(str(value))}"')
+        parts.append(f" {html(name)}" if value is True else f' {html(name)}="{_text(value)}"')
     return "".join(parts)
 
 
 def _input(widget):
-    value = "" if widget["value"] is None else f' value="{conditional_escape(str(widget["value"]))}"'
+    value = "" if widget["value"] is None else f' value="{_text(widget["value"])}"'
     return f'<input type="{html(widget["type"])}" name="{html(widget["name"])}"{value}{_attrs(widget["attrs"])}>'
 
 
 def _option(option):
-    value = conditional_escape(str(option["value"]))
+    value = _text(option["value"])
     return f'<option value="{value}"{_attrs(option["attrs"])}>{html(option["label"])}</option>'
 
 

@@ -11,7 +11,7 @@ day, in the write's transaction (a few rows, whatever D).
 
 The figures stay exact at every moment. For every series, its stored rows
 plus its queued deltas on or before D are its figures as of D; the readers
-(`coverage.rollups`, `coverage.trends`, under `one_snapshot`) add the two, in
+(`coverage.rollups`, `coverage.trends`) add the two, each in one statement, so
 one snapshot. `teams.counters_drain.queue_drain` folds a province's queue
 into its rows under the province's lock (the shift the write would have
 done, then the queued rows deleted, in one transaction). It runs when the
@@ -21,13 +21,13 @@ rebuilds that sum one level into the next. A drain that fails leaves the
 queue as it was, to the next one.
 """
 
+import json
 from collections import defaultdict
-from contextlib import contextmanager
 from datetime import timedelta
 from threading import local
 
-from django.db import connection, transaction
-from django.db.models import JSONField, OuterRef, Subquery, Value
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 
 from .counter_models import QueuedShift
 from .counters_shift import figures_add
@@ -70,6 +70,19 @@ def queued_provinces_take():
     return provinces
 
 
+# Per unit, its latest row on or before the day (one backward index probe each), and its queued changes on or
+# before it: one statement, so one snapshot whatever a drain commits. Plain SQL, the same on SQLite and
+# PostgreSQL: the ORM's annotated subquery and union cost three times their run to build (a commune page's
+# 15 hamlets: 2.9 ms built and run, 0.9 ms run).
+_AS_OF_SQL = """WITH u(id) AS ({units})
+SELECT u.id, 0, (SELECT c.figures FROM {table} c WHERE c.{unit} = u.id AND c.priority_only = %s AND c.day <= %s
+                 ORDER BY c.day DESC LIMIT 1)
+FROM u
+UNION ALL
+SELECT q.unit_id, 1, q.figures FROM {queue} q
+WHERE q.level = %s AND q.unit_id IN (SELECT id FROM u) AND q.priority_only = %s AND q.day <= %s"""
+
+
 def counters_as_of(level, units, *, on, priority_only):
     """[(unit id, figures or None)]: per unit of the queryset, its latest counter row on or before `on`, plus
     its queued changes up to `on`: what the rollups read.
@@ -78,23 +91,26 @@ def counters_as_of(level, units, *, on, priority_only):
     a drain commits), one backward index probe per unit and one on the queue,
     whatever lies under it.
     """
-    latest = level.model.objects.filter(**{level.unit: OuterRef("pk")}, priority_only=priority_only, day__lte=on)
-    figures = Subquery(latest.order_by("-day").values("figures")[:1], output_field=JSONField())
-    stored = units.annotate(figures=figures, queued=Value(False)).values_list("pk", "figures", "queued").order_by()
-    queued = (
-        QueuedShift.objects.filter(
-            level=level.code, unit_id__in=units.values("pk"), priority_only=priority_only, day__lte=on
-        )
-        .annotate(queued=Value(True))
-        .values_list("unit_id", "figures", "queued")
-        .order_by()
+    try:
+        units_sql, units_params = units.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # none() or an empty list of ids: no unit
+        return []
+    sql = _AS_OF_SQL.format(
+        units=units_sql,
+        table=level.table,
+        unit=level.unit_column,
+        queue=connection.ops.quote_name(QueuedShift._meta.db_table),
     )
+    day = connection.ops.adapt_datefield_value(on)
     result, deltas = {}, defaultdict(list)
-    for unit_id, counted, is_queued in stored.union(queued, all=True):
-        if is_queued:
-            deltas[unit_id].append(counted)
-        else:
-            result[unit_id] = counted
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*units_params, priority_only, day, level.code, priority_only, day])
+        for unit_id, is_queued, counted in cursor.fetchall():
+            counted = json.loads(counted) if isinstance(counted, str) else counted
+            if is_queued:
+                deltas[unit_id].append(counted)
+            else:
+                result[unit_id] = counted
     return [(unit_id, queued_add(counted, deltas[unit_id])) for unit_id, counted in result.items()]
 
 
@@ -103,18 +119,3 @@ def queued_add(figures, queued):
     for delta in queued:
         figures = figures_add(figures or {}, delta)
     return figures
-
-
-@contextmanager
-def one_snapshot():
-    """Reads of the counters and their queue that see one state, whatever a drain commits between them:
-    a transaction in REPEATABLE READ on PostgreSQL (SQLite's read transaction already is one snapshot).
-    Inside a transaction already begun, its own isolation holds."""
-    if connection.in_atomic_block:
-        yield
-        return
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        yield
