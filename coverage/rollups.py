@@ -278,7 +278,7 @@ class HouseholdFigures:
     first_visited_on: date | None = None
     adopted_on: dict = field(default_factory=dict)  # service id -> first adopted on
     pillars: set = field(default_factory=set)
-    people_helped: dict = field(default_factory=lambda: defaultdict(int))  # service id -> people
+    people_helped: dict = field(default_factory=dict)  # service id -> people
 
 
 def by_household(households, *, on, services=None):
@@ -288,12 +288,14 @@ def by_household(households, *, on, services=None):
     result = {
         h.pk: HouseholdFigures(h.first_visited_on if (h.first_visited_on or on) <= on else None) for h in households
     }
-    selected = list(result)
-    if len(selected) >= BY_HAMLET_FROM:  # a whole hamlet (an export): by the hamlet index, others' rows skipped
-        selected = Household.objects.filter(
-            province__in={h.province_id for h in households}, hamlet__in={h.hamlet_id for h in households}
-        ).values("pk")
-    adoptions = Adoption.objects.filter(household__in=selected, service__in=pillar_of).values_list(
+    adoptions = Adoption.objects.filter(service__in=pillar_of)
+    if len(result) >= BY_HAMLET_FROM:
+        # A whole hamlet (an export): by the hamlet its adoption rows carry (they follow the household,
+        # `teams.counters.hamlet_keys_follow`) from their own index, not through its households; others' rows skipped.
+        adoptions = adoptions.filter(hamlet__in={h.hamlet_id for h in households})
+    else:
+        adoptions = adoptions.filter(household__in=list(result))
+    adoptions = adoptions.values_list(
         "household_id", "service_id", "first_adopted_on", "last_visited_on", "people_helped"
     )
     later = set()  # households with help after `on`: their people as of `on` are read from their visits

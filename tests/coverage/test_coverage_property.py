@@ -4,6 +4,7 @@ service, date and filter."""
 
 import uuid
 from datetime import timedelta
+from unittest import mock
 
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
@@ -164,6 +165,12 @@ def test_units_are_the_sums_of_their_parts_and_match_the_definition(
                 expected = naive(mine, on, False, services).people_helped
                 for s in services:
                     assert figures.people_helped.get(s.pk, 0) == expected.get(s.pk, 0), (household_id, s.code)
+            # A whole hamlet (an export) reads its adoption rows by the hamlet they carry: the same figures, for
+            # the households asked for only.
+            for chosen in (everyone, everyone[:2]):
+                with mock.patch("coverage.rollups.BY_HAMLET_FROM", 1):
+                    by_hamlets = by_household(chosen, on=on, services=services)
+                assert by_hamlets == by_household(chosen, on=on, services=services)
 
             # The trend of each level reads its own counters: new adoptions per week, the differences of the
             # definition's adopted(U, S, D) at the eve of each week.
