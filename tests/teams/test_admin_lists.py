@@ -142,3 +142,26 @@ def test_it_reads_a_page_of_visits_in_as_many_queries_however_many_rows(client, 
         content = client.get(url).content.decode()
     assert content.count('class="action-select"') == 9
     assert len(more) == len(few)
+
+
+def _scoped_models():
+    from teams.admin_scope import ScopedAdmin
+
+    return sorted(
+        (model for model, model_admin in admin.site._registry.items() if isinstance(model_admin, ScopedAdmin)),
+        key=lambda model: model._meta.label,
+    )
+
+
+@pytest.mark.parametrize("model", _scoped_models(), ids=lambda model: model._meta.label)
+@pytest.mark.parametrize("query", ["", "_popup=1", "o=-1", "q=a"])
+def test_it_writes_every_lists_rows_as_django_does(client, rf, world, visits, model, query):
+    """Every list of the admin (not only the large ones) has its rows written by teams.admin_rows."""
+    model_admin = admin.site._registry[model]
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    changelist = changelist_of(model_admin, changelist_request(rf, world.superuser, url, query))
+    assert [list(row) for row in result_rows(changelist)] == djangos_rows(changelist)
+    client.force_login(world.superuser)
+    response = client.get(f"{url}?{query}")
+    assert response.status_code == 200
+    assert response.templates[0].name == "admin/large_change_list.html"
