@@ -86,8 +86,15 @@ def test_the_commune_submits_and_the_province_downloads_the_months_workbook(mont
 
 def test_the_printed_report_is_the_report_alone_with_its_total_once(month_data, browser, live_server):  # noqa: F811
     page = new_page(browser, live_server, DESKTOP)
+    violations = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
     login(page, "canbo_xa")
     page.goto("/coverage/commune/31135/report/?period=2025-11&kind=month")
+    # The "Print" button opens the browser's print dialog, under the site's Content-Security-Policy.
+    page.evaluate("() => { window.printed = 0; window.print = () => { window.printed += 1; }; }")
+    page.get_by_role("button", name="In", exact=True).click()
+    assert page.evaluate("() => window.printed") == 1
+    assert violations == []
     page.emulate_media(media="print")
     shown = page.evaluate(
         """() => ({
