@@ -46,14 +46,13 @@ def household_table(rollup, households, figures_by_household, *, title):
     kinds = [c.kind for c in columns]
     # Read once, not per household.
     service_ids, pillars = [s.pk for s in services], [p.value for p in _pillars()]
-    zeros = [0] * len(service_ids)  # people.get(pk, 0) by `map`, which calls the dicts' methods without a frame
     rows = []
     for household in households:
         f = figures_by_household[household.pk]
         values = [household.head_name, household.address, household.is_priority, f.first_visited_on]
-        values += map(f.adopted_on.get, service_ids)
-        values += map(f.pillars.__contains__, pillars)
-        values += map(f.people_helped.get, service_ids, zeros)
+        values += [f.adopted_on.get(pk) for pk in service_ids]
+        values += [p in f.pillars for p in pillars]
+        values += [f.people_helped.get(pk, 0) for pk in service_ids]
         rows.append(ValuesRow(values, kinds))
     t = rollup.total
     total_row = Row(

@@ -1,6 +1,5 @@
 """Trends: households adopting each service for the first time, per week or month, from the unit's counters."""
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -9,7 +8,7 @@ from django.db import connection
 
 from teams import counters
 from teams.counter_models import QueuedShift
-from teams.counters_queue import queued_add
+from teams.counters_queue import figures_of, queued_add
 
 from .rollups import coverage_services
 
@@ -61,13 +60,13 @@ def _figures_at(level, unit_id, priority_only, boundaries):
     adapt = connection.ops.adapt_datefield_value
     params = [value for i, day in enumerate(boundaries) for value in (i, adapt(day))]
     params += [unit_id, priority_only, level.code, unit_id, priority_only]
-    stored, queued = [{}] * len(boundaries), defaultdict(list)
+    stored, queued = [{} for _day in boundaries], defaultdict(list)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for i, is_queued, figures in cursor.fetchall():
             if figures is None:
                 continue
-            figures = json.loads(figures) if isinstance(figures, str) else figures
+            figures = figures_of(figures)
             if is_queued:
                 queued[i].append(figures)
             else:

@@ -80,7 +80,6 @@ def _activity_counts(commune, periods):
     with connection.cursor() as cursor:
         cursor.execute(sql, params if grouping_sets else params * 3)
         for kind, unit_id, *numbers in cursor.fetchall():
-            numbers = [int(n) for n in numbers]
             result[(int(kind), unit_id)] = Activity(numbers[0::2], numbers[1::2])
     return result
 

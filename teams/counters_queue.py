@@ -83,6 +83,11 @@ SELECT q.unit_id, 1, q.figures FROM {queue} q
 WHERE q.level = %s AND q.unit_id IN (SELECT id FROM u) AND q.priority_only = %s AND q.day <= %s"""
 
 
+def figures_of(value):
+    """A counter row's figures as a raw cursor returns them: JSON text (Django leaves jsonb undecoded), or None."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
 def counters_as_of(level, units, *, on, priority_only):
     """[(unit id, figures or None)]: per unit of the queryset, its latest counter row on or before `on`, plus
     its queued changes up to `on`: what the rollups read.
@@ -106,7 +111,7 @@ def counters_as_of(level, units, *, on, priority_only):
     with connection.cursor() as cursor:
         cursor.execute(sql, [*units_params, priority_only, day, level.code, priority_only, day])
         for unit_id, is_queued, counted in cursor.fetchall():
-            counted = json.loads(counted) if isinstance(counted, str) else counted
+            counted = figures_of(counted)
             if is_queued:
                 deltas[unit_id].append(counted)
             else:

@@ -14,6 +14,7 @@ from django.urls import resolve, reverse
 from households.models import Household
 from teams.admin import VisitAdmin
 from teams.admin_rows import result_rows
+from teams.admin_scope import ScopedAdmin
 from teams.corrections import visit_void
 from teams.models import AccessLog, Adoption, Assistance, Outcome, Visit
 from teams.visits import Help, visit_record
@@ -145,8 +146,6 @@ def test_it_reads_a_page_of_visits_in_as_many_queries_however_many_rows(client, 
 
 
 def _scoped_models():
-    from teams.admin_scope import ScopedAdmin
-
     return sorted(
         (model for model, model_admin in admin.site._registry.items() if isinstance(model_admin, ScopedAdmin)),
         key=lambda model: model._meta.label,
