@@ -8,12 +8,14 @@ so that coverage figures do not change (an active household stays active).
 
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import F, Prefetch
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from teams.models import Visit
+from teams.models import Assistance, Visit
 
 from .models import Household
 from .registry import household_update
@@ -21,13 +23,16 @@ from .registry import household_update
 
 def household_data(household):
     """Everything stored about one household, as plain JSON-able data."""
+    # Of the users, only the names: not a user row per visit and change.
+    username = get_user_model().USERNAME_FIELD
     visits = (
         Visit.all_objects.filter(household=household)  # voided ones too: everything held about the household
-        .select_related("member", "recorded_by")
-        .prefetch_related("assistances__service")
+        .select_related("member")
+        .annotate(recorded_by_name=F(f"recorded_by__{username}"))
+        .prefetch_related(Prefetch("assistances", queryset=Assistance.objects.select_related("service")))
         .order_by("visited_on", "recorded_at")
     )
-    changes = household.history.select_related("history_user").order_by("history_date")
+    changes = household.history.annotate(by=F(f"history_user__{username}")).order_by("history_date")
     return {
         "household": {
             "id": household.pk,
@@ -49,7 +54,7 @@ def household_data(household):
                 "id": str(v.pk),
                 "visited_on": v.visited_on.isoformat(),
                 "member": v.member.full_name,
-                "recorded_by": v.recorded_by.get_username() if v.recorded_by else None,
+                "recorded_by": v.recorded_by_name,
                 "note": v.note,
                 "voided_on": v.voided_at.date().isoformat() if v.voided_at else None,
                 "void_reason": v.void_reason,
@@ -63,7 +68,7 @@ def household_data(household):
         "changes": [
             {
                 "at": c.history_date.isoformat(),
-                "by": c.history_user.get_username() if c.history_user else None,
+                "by": c.by,
                 "type": c.history_type,
             }
             for c in changes

@@ -45,6 +45,9 @@ class Phone:
         )
         self.context.set_default_timeout(15_000)
         page = self.context.pages[0] if self.context.pages else self.context.new_page()
+        # A failing test's report shows what it captured: the page's errors go there.
+        page.on("pageerror", lambda error: print("page error:", error))
+        page.on("console", lambda m: m.type == "error" and print("console error:", m.text))
         return page
 
     def close(self):
@@ -111,9 +114,26 @@ def _wait_all_sent(page, count):
     )
 
 
+def shell_state(page):
+    """What the field app shows and holds, for a failure's message."""
+    return page.evaluate(
+        """() => new Promise(ok => {
+             const state = {url: location.href, app: !!window.GoCua, controlled: !!navigator.serviceWorker.controller,
+               shown: [...document.querySelectorAll('[data-view]')].filter(v => !v.hidden).map(v => v.dataset.view)};
+             const r = indexedDB.open('gocua');
+             r.onsuccess = () => { const q = r.result.transaction('households').objectStore('households').getAllKeys();
+               q.onsuccess = () => ok(Object.assign(state, {households: q.result})); };
+             r.onerror = () => ok(state); })"""
+    )
+
+
 def log_visit_offline(page, key, day, outcome="Đã cài mới"):
     page.goto(f"/field/app/#visit={key}")
     form = page.locator("[data-view=visit] form")
+    try:
+        expect(form).to_be_visible()
+    except AssertionError:
+        raise AssertionError(f"the visit form for {key} is not shown: {shell_state(page)}") from None
     form.get_by_label("Ngày thăm").fill(day.isoformat())
     form.locator("fieldset").first.get_by_text(outcome, exact=True).click()
     form.get_by_role("button", name="Lưu lượt thăm").click()

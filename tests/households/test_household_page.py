@@ -10,6 +10,10 @@ from teams.corrections import visit_void
 from teams.models import Outcome
 from teams.visits import Help, visit_record
 
+# A household's page: session, user, scope (2), the household and its adoptions, the access log entry,
+# the services, the visits and their help.
+BASE_QUERIES = 10
+
 
 def url(household):
     return reverse("households:detail", kwargs={"pk": household.pk})
@@ -102,3 +106,34 @@ def test_the_visit_count_leaves_voided_visits_out_whether_the_history_shows_them
     w.login(client, "member")
     html = client.get(url(w.household)).content.decode()
     assert re.search(r'data-testid="visit-count">(\d+)<', html).group(1) == "2"
+
+
+def test_the_history_names_who_voided_a_visit_and_who_recorded_one_for_another_in_one_query(
+    world, client, django_assert_num_queries
+):
+    """The names besides the visiting members come from one query, and only when the history has them."""
+    w = world
+
+    def visit(days, recorder):
+        return visit_record(
+            member=w.member_m,
+            household=w.household,
+            visited_on=w.today - timedelta(days=days),
+            outcomes={w.services["vneid_level2"]: Help(Outcome.FOLLOW_UP, 0)},
+            recorded_by=recorder,
+        )[0]
+
+    visit(1, w.member_user)
+    w.login(client, "member")
+    client.get(reverse("home"))  # a session's first page reads the account's language, once (config.language)
+    with django_assert_num_queries(BASE_QUERIES):  # the history names nobody else: no query for names
+        html = client.get(url(w.household)).content.decode()
+    assert "Người nhập" not in html
+
+    visit(2, w.leader_user)
+    voided = visit(3, w.member_user)
+    visit_void(visit=voided, by=w.leader_user, reason="Ghi nhầm")
+    with django_assert_num_queries(BASE_QUERIES + 1):  # one for who voided and who recorded for another
+        html = client.get(url(w.household)).content.decode()
+    assert f"Đã hủy ngày {w.today:%d/%m/%Y} bởi Trần Văn Hậu: Ghi nhầm" in html
+    assert html.count("Người nhập: Trần Văn Hậu") == 1

@@ -65,7 +65,9 @@ def test_it_lets_a_province_administrator_export_a_households_data(client, world
         visited_on=w.today,
         note="Hẹn tối quay lại",
         outcomes={w.services["vneid_level2"]: Help("set_up", 2)},
+        recorded_by=w.leader_user,
     )
+    w.household.history.update(history_user=w.leader_user)  # as the registering request would set it
     client.force_login(province_admin)
     response = client.get(f"/households/{w.household.pk}/data.json")
     assert response.status_code == 200
@@ -74,6 +76,8 @@ def test_it_lets_a_province_administrator_export_a_households_data(client, world
     assert data["household"]["head_name"] == "Nguyễn Văn An" and data["household"]["phone"] == "0912345678"
     assert data["visits"][0]["note"] == "Hẹn tối quay lại"
     assert data["visits"][0]["help"] == [{"service": "vneid_level2", "outcome": "set_up", "people_helped": 2}]
+    assert data["visits"][0]["member"] == "Nguyễn Thị Mỹ" and data["visits"][0]["recorded_by"] == "totruong"
+    assert data["changes"] and all(change["by"] == "totruong" for change in data["changes"])
     assert AccessLog.objects.get().detail == "json"
     assert client.get(f"/households/{w.far_household.pk}/data.json").status_code == 404
 
