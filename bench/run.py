@@ -458,6 +458,44 @@ def remove_access_logs(database_url, since):
     return deleted
 
 
+def database_memory():
+    """PostgreSQL's own cache against what the bench reads: {shared_buffers, database, indexes} in MB.
+
+    On a machine whose kernel pages out cold page-cache pages on its own (DAMON's
+    `pageout` scheme, as on this VM), what PostgreSQL does not hold in
+    `shared_buffers` is read from disk again after a while: the POST's index
+    pages and the pages' tails pay for it, not their code.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('shared_buffers'), pg_size_bytes(current_setting('shared_buffers')), "
+            "pg_database_size(current_database()), "
+            "(SELECT sum(pg_relation_size(indexrelid)) FROM pg_index JOIN pg_class c ON c.oid = indrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public')"
+        )
+        setting, buffers, database, indexes = cursor.fetchone()
+    mb = 1024 * 1024
+    return {
+        "shared_buffers": setting,
+        "shared_buffers_mb": buffers // mb,
+        "database_mb": database // mb,
+        "indexes_mb": int(indexes or 0) // mb,
+    }
+
+
+def memory_warning(memory):
+    """A warning when PostgreSQL's cache cannot hold the indexes the pages and the POST read."""
+    if memory["shared_buffers_mb"] >= memory["indexes_mb"]:
+        return None
+    return (
+        f"WARNING: shared_buffers ({memory['shared_buffers']}) is smaller than the database's indexes "
+        f"({memory['indexes_mb']} MB of {memory['database_mb']} MB): what the OS evicts from its cache is read "
+        "from disk again, in the pages' slowest 5 % and the POST's inserts (docs/scaling.md, 'Round eleven')."
+    )
+
+
 def machine_warning(load_before, load_after, trivial_p95):
     """A warning when the ratios were measured on a loaded machine (they are comparable only on a quiet one)."""
     cpus = os.cpu_count() or 1
@@ -507,6 +545,11 @@ def main():
 
     run_started = timezone.now()
     plans = {label: plan(url, args) for label, url in urls.items()}
+    memory = database_memory()
+    print(
+        f"PostgreSQL: shared_buffers {memory['shared_buffers']}, database {memory['database_mb']} MB, "
+        f"indexes {memory['indexes_mb']} MB"
+    )
     load_before = load_average()
     print(f"load average before: {load_before} on {os.cpu_count()} cores")
     started = time.monotonic()
@@ -543,8 +586,10 @@ def main():
         print(f"  {key:<22}{entry['ms']:>10.1f} ms{entry['ratio_to_trivial_p95']:>8.1f}×")
     print(f"\ntrivial page p95: {trivial_p95:.1f} ms; load average before {load_before}, after {load_after}")
     warning = machine_warning(load_before, load_after, trivial_p95)
-    if warning:
-        print(warning)
+    memory_warned = memory_warning(memory)
+    for line in (warning, memory_warned):
+        if line:
+            print(line)
     missed = [n for n, e in summaries["main"].items() if not e.get("missing") and not e["meets_targets"]]
     print("every page and file within its bound" if not missed else f"OVER THEIR BOUND: {', '.join(missed)}")
     growth = growth_of(summaries["main"], summaries["compare"]) if "compare" in urls else None
@@ -569,6 +614,7 @@ def main():
         "load_average": {"before": load_before, "after": load_after, "cpus": os.cpu_count()},
         "trivial_p95_ms": trivial_p95,
         "warning": warning,
+        "database_memory": {**memory, "warning": memory_warned},
         "autovacuum_stand_in": (
             {"tables": list(HOT_TABLES), "every_rounds": vacuum.every, "vacuums": vacuum.calls}
             if vacuum.active
