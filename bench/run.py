@@ -416,8 +416,17 @@ def use_database(database_url):
 
 
 def plan(database_url, args):
-    """(endpoints, units, size, posted) of one seeded database; `posted` fills with the UUIDs of the visits posted."""
+    """(endpoints, units, size, posted) of one seeded database; `posted` fills with the UUIDs of the visits posted.
+
+    Counter changes a stopped run left queued are folded first: each POST waits for an empty queue
+    (`QueueSettle`), and no server would fold what an earlier one left.
+    """
+    from teams.counters_drain import queue_drain
+
     use_database(database_url)
+    left = queue_drain()
+    if left:
+        print(f"folded {left} counter changes an earlier run left queued")
     endpoints, units, posted = plan_endpoints(args.province, args.past_days)
     if args.only:
         # A quick look at a few pages while working on them; the trivial page stays, every ratio is to it.
