@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import F, Prefetch
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from teams.models import Assistance, Visit
@@ -56,7 +56,7 @@ def household_data(household):
                 "member": v.member.full_name,
                 "recorded_by": v.recorded_by_name,
                 "note": v.note,
-                "voided_on": v.voided_at.date().isoformat() if v.voided_at else None,
+                "voided_on": timezone.localdate(v.voided_at).isoformat() if v.voided_at else None,  # the day as shown
                 "void_reason": v.void_reason,
                 "help": [
                     {"service": a.service.code, "outcome": a.outcome, "people_helped": a.people_helped}

@@ -1,10 +1,12 @@
 """Personal data: masked phones, logged views, data requests and erasure."""
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 
 from coverage.rollups import by_hamlet
+from teams.corrections import visit_void
 from teams.models import AccessLog, Visit
 from teams.visits import Help, visit_record
 
@@ -113,3 +115,19 @@ def test_it_erases_a_household_on_request_and_keeps_its_counts(client, world):
     )
     assert AccessLog.objects.filter(action="anonymise").count() == 1
     assert world.login(client, "member").post(url, {"confirm": "on"}).status_code == 404
+
+
+def test_a_households_data_gives_the_day_a_visit_was_voided_as_its_pages_do_in_local_time(client, world):
+    """Voided at 18:00 UTC is the next morning in Việt Nam: the export says that day, as the page does."""
+    w = world
+    visit, _created = visit_record(
+        member=w.member_m,
+        household=w.household,
+        visited_on=w.today,
+        outcomes={w.services["vneid_level2"]: Help("set_up", 1)},
+    )
+    visit_void(visit=visit, by=w.leader_user, reason="Ghi nhầm")
+    Visit.all_objects.filter(pk=visit.pk).update(voided_at=datetime(2026, 12, 4, 18, 0, tzinfo=UTC))
+    client.force_login(w.leader_user)
+    data = json.loads(client.get(f"/households/{w.household.pk}/data.json").content)
+    assert [v["voided_on"] for v in data["visits"]] == ["2026-12-05"]
