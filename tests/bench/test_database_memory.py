@@ -8,9 +8,7 @@ from bench.run import database_memory, memory_warning
 
 def test_it_warns_when_shared_buffers_cannot_hold_the_indexes():
     small = {"shared_buffers": "128MB", "shared_buffers_mb": 128, "database_mb": 4113, "indexes_mb": 1853}
-    assert "shared_buffers (128MB) is smaller than the database's indexes (1853 MB of 4113 MB)" in memory_warning(
-        small
-    )
+    assert "shared_buffers (128MB) is smaller than the database's indexes (1853 MB of 4113 MB)" in memory_warning(small)
     assert memory_warning({**small, "shared_buffers": "4GB", "shared_buffers_mb": 4096}) is None
 
 
