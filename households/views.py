@@ -137,7 +137,8 @@ def _add_other_users(visits):
     wanted.discard(None)
     if not wanted:
         return
-    users = get_user_model().objects.only("username", "first_name", "last_name").in_bulk(wanted)
+    user_model = get_user_model()
+    users = user_model.objects.only(user_model.USERNAME_FIELD, "first_name", "last_name").in_bulk(wanted)
     for visit in visits:
         if visit.voided_by_id in users:
             visit.voided_by = users[visit.voided_by_id]
