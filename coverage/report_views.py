@@ -71,7 +71,7 @@ def _context(request, data, **extra):
     return {
         "data": data,
         "tables": report_tables(data),
-        "made_on": extra["submitted"].submitted_at.date() if extra.get("submitted") else today,
+        "made_on": timezone.localdate(extra["submitted"].submitted_at) if extra.get("submitted") else today,
         "running": period["end"] > today.isoformat(),
         "convention_label": convention_label(period["convention"]),
         "kinds": [(kind, KIND_LABELS[kind]) for kind in KINDS],

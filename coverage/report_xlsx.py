@@ -242,7 +242,8 @@ def _idle_teams(book, sheet, data, row, width):
 
 
 def _made_on(data):
-    return datetime.fromisoformat(data["made_at"]).date()
+    """The day the figures were made, in local time as the page says it (`made_at` is stored in UTC)."""
+    return timezone.localdate(datetime.fromisoformat(data["made_at"]))
 
 
 def workbook_response(book, filename):

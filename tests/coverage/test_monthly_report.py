@@ -1,7 +1,7 @@
 """Hand-built datasets with exact monthly figures: on the page, in the xlsx and in the submitted (frozen) report."""
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.urls import reverse
@@ -298,3 +298,22 @@ def test_the_xlsx_header_rows_are_tall_enough_for_their_wrapped_labels(client, m
     # "Số người được hỗ trợ" in one to three; printed at 15 points a line, none may be cut.
     assert sheet.row_dimensions[labels - 1].height >= 45
     assert sheet.row_dimensions[labels].height >= 45
+
+
+def test_a_report_made_on_a_vietnamese_morning_is_dated_that_day_on_its_page_and_in_its_workbook(client, month_data):
+    """Made and submitted at 18:00 UTC on 4 December is 01:00 on 5 December in Việt Nam: the day both say."""
+    w = month_data
+    w.login(client, "commune_official")
+    client.post(reverse("coverage_report_commune_submit", args=["31135"]), {"period": "2025-11"})
+    submitted = SubmittedReport.objects.get()
+    at = datetime(2025, 12, 4, 18, 0, tzinfo=UTC)
+    SubmittedReport.objects.filter(pk=submitted.pk).update(
+        submitted_at=at, figures={**submitted.figures, "made_at": at.isoformat()}
+    )
+    page = client.get(reverse("coverage_report_submitted", args=[submitted.pk])).content.decode()
+    assert "ngày 5 tháng 12 năm 2025" in page
+    book = load_workbook(
+        io.BytesIO(client.get(reverse("coverage_report_submitted_xlsx", args=[submitted.pk])).getvalue())
+    )
+    texts = [c.value for row in book.worksheets[0].iter_rows(max_row=7) for c in row if isinstance(c.value, str)]
+    assert any(t.endswith("ngày 5 tháng 12 năm 2025") for t in texts), texts
