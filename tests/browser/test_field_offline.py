@@ -121,9 +121,12 @@ def shell_state(page):
              const state = {url: location.href, app: !!window.GoCua, controlled: !!navigator.serviceWorker.controller,
                shown: [...document.querySelectorAll('[data-view]')].filter(v => !v.hidden).map(v => v.dataset.view)};
              const r = indexedDB.open('gocua');
-             r.onsuccess = () => { const q = r.result.transaction('households').objectStore('households').getAllKeys();
-               q.onsuccess = () => ok(Object.assign(state, {households: q.result})); };
-             r.onerror = () => ok(state); })"""
+             r.onupgradeneeded = () => r.transaction.abort();  // no database on the phone: do not make an empty one
+             r.onsuccess = () => {
+               try { const q = r.result.transaction('households').objectStore('households').getAllKeys();
+                     q.onsuccess = () => ok(Object.assign(state, {households: q.result})); }
+               catch (error) { ok(Object.assign(state, {households: String(error)})); } };
+             r.onerror = () => ok(Object.assign(state, {households: 'no database'})); })"""
     )
 
 
