@@ -111,9 +111,9 @@ class VisitForm(forms.Form):
         return result
 
 
-def visit_initial(visit):
-    """The visit form's initial data for correcting `visit`: its UUID, date, note and help."""
-    help_given = list(visit.assistances.select_related("service"))
+def visit_initial(visit, help_given):
+    """The visit form's initial data for correcting `visit`: its UUID, date, note and `help_given` (its
+    assistance rows, with their services)."""
     people = max((a.people_helped for a in help_given), default=0)
     initial = {"uuid": visit.pk, "visited_on": visit.visited_on, "note": visit.note, "people_helped": people or 1}
     initial.update({VisitForm.service_field_name(a.service): a.outcome for a in help_given})

@@ -13,7 +13,7 @@ from .access import correction_window_start, is_team_leader
 from .corrections import visit_twin, visit_void
 from .forms import MemberForm, VisitForm, VisitVoidForm, visit_initial
 from .logins import LoginCreationForm, suggested_username
-from .models import Outcome, Service
+from .models import Outcome
 from .roster import member_create, member_deactivate, member_login_create, member_reactivate, member_update
 from .visits import visit_record, visit_update
 
@@ -80,13 +80,13 @@ def _correctable_visit(request, pk):
     return get_object_or_404(scope.correctable_visits().select_related("household", "member"), pk=pk)
 
 
-def _services_of(visit):
-    """The active services, and any retired one this visit helped with, so that a correction keeps its help."""
+def _services_of(help_given):
+    """The active services, and any retired one of `help_given` (the visit's help, with its services), so
+    that a correction keeps its help."""
     services = active_services()
-    helped = Service.objects.filter(pk__in=visit.assistances.values("service_id")).exclude(
-        pk__in=[s.pk for s in services]
-    )
-    return services + list(helped.order_by("order", "code"))
+    offered = {s.pk for s in services}
+    retired = {a.service_id: a.service for a in help_given if a.service_id not in offered}
+    return services + sorted(retired.values(), key=lambda s: (s.order, s.code))
 
 
 @login_required
@@ -94,8 +94,12 @@ def visit_edit(request, pk):
     """Correct a visit of the team's, of this month or the last: the visit form, prefilled, same rules."""
     visit = _correctable_visit(request, pk)
     household = visit.household
+    help_given = list(visit.assistances.select_related("service"))
     form = VisitForm(
-        request.POST or None, household=household, services=_services_of(visit), initial=visit_initial(visit)
+        request.POST or None,
+        household=household,
+        services=_services_of(help_given),
+        initial=visit_initial(visit, help_given),
     )
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["visited_on"] < correction_window_start():

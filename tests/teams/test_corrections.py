@@ -284,3 +284,30 @@ def test_it_refuses_to_correct_a_copy_of_a_visit_voided_meanwhile(world):
         visit_update(visit=stale, visited_on=w.today, outcomes={w.services["ewallet"]: Help(Outcome.DECLINED, 0)})
     assert Visit.all_objects.get(pk=visit.pk).assistances.get().service == w.services["vneid_level2"]
     assert not Adoption.objects.filter(household=w.household).exists()
+
+
+def test_a_correction_keeps_the_help_of_a_service_retired_since(world, client):
+    w = world
+    retired = w.services["ewallet"]
+    visit = _visit(
+        w, days_ago=2, outcomes={w.services["vneid_level2"]: Help(Outcome.SET_UP, 2), retired: Help(Outcome.DECLINED)}
+    )
+    retired.active = False
+    retired.save()
+    w.login(client, "leader")
+    url = reverse("visit_edit", args=[visit.pk])
+    content = client.get(url).content.decode()
+    inputs = re.findall(r"<input[^>]*>", content)
+    checked = [tag for tag in inputs if f"service_{retired.code}" in tag and "checked" in tag]
+    assert len(checked) == 1 and 'value="declined"' in checked[0]
+    fields = re.findall(r'name="(service_[^"]+)"', content)
+    assert fields[-1] == f"service_{retired.code}"  # after the services offered now, in their order
+
+    data = {"uuid": str(visit.pk), "visited_on": visit.visited_on.isoformat(), "people_helped": "3"}
+    data.update({"service_vneid_level2": "set_up", f"service_{retired.code}": "declined"})
+    assert client.post(url, data).status_code == 302
+    assert sorted(visit.assistances.values_list("service__code", "outcome", "people_helped")) == sorted(
+        [("vneid_level2", "set_up", 3), (retired.code, "declined", 0)]
+    )
+    kept, rebuilt = counters_and_rebuild()
+    assert kept == rebuilt
