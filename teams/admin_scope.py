@@ -230,7 +230,8 @@ class LargeTableAdmin:
             # An autocomplete's answer says only whether a page follows this one: counted one row past it
             # ("nguyen" matches one household in eight: counting to the search cap read 1,000 of them).
             page = request.GET.get("page", "1")
-            cap = (int(page) if page.isdigit() and 0 < int(page) < 1000 else 1) * per_page
+            # ASCII digits, a few: "²" is a digit that int() refuses, and int() refuses 5,000 digits too.
+            cap = (int(page) if re.fullmatch(r"[0-9]{1,3}", page) and int(page) > 0 else 1) * per_page
         return self.paginator(queryset, per_page, orphans, allow_empty_first_page, cap=cap)
 
     date_hierarchy = None

@@ -111,3 +111,12 @@ def test_admin_autocomplete_answers_a_nul_in_the_term(client, world):
             "/admin/autocomplete/", {"app_label": "teams", "model_name": model, "field_name": field, "term": "a\x00b"}
         )
         assert response.status_code == 200, field
+
+
+@pytest.mark.parametrize("page", ["0" * 5000, "9" * 5000, "²", "٣", "-1", "0", "1000", "12"])
+def test_admin_autocomplete_answers_any_page_number(client, world, page):
+    """A page number of thousands of digits, or a digit int() refuses, is read as page 1, not a 500."""
+    world.login(client, "superuser")
+    params = {"app_label": "teams", "model_name": "visit", "field_name": "household", "term": "", "page": page}
+    response = client.get("/admin/autocomplete/", params)
+    assert response.status_code in (200, 404), (page, response.status_code)
