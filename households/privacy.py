@@ -6,12 +6,13 @@ including the audit trail, while the counts (people, visits, services) stay
 so that coverage figures do not change (an active household stays active).
 """
 
+from collections import defaultdict
+
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import F, Prefetch
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -23,16 +24,25 @@ from .registry import household_update
 
 def household_data(household):
     """Everything stored about one household, as plain JSON-able data."""
-    # Of the users, only the names: not a user row per visit and change.
+    # Of the users, only the names; of the rows, only what is shown: plain tuples, no model instances.
     username = get_user_model().USERNAME_FIELD
-    visits = (
+    visits = list(
         Visit.all_objects.filter(household=household)  # voided ones too: everything held about the household
-        .select_related("member")
-        .annotate(recorded_by_name=F(f"recorded_by__{username}"))
-        .prefetch_related(Prefetch("assistances", queryset=Assistance.objects.select_related("service")))
         .order_by("visited_on", "recorded_at")
+        .values_list(
+            "pk", "visited_on", "member__full_name", f"recorded_by__{username}", "note", "voided_at", "void_reason"
+        )
     )
-    changes = household.history.annotate(by=F(f"history_user__{username}")).order_by("history_date")
+    help_given = defaultdict(list)
+    if visits:
+        rows = Assistance.objects.filter(visit__in=[visit[0] for visit in visits]).order_by("pk")
+        for visit_id, code, outcome, people_helped in rows.values_list(
+            "visit_id", "service__code", "outcome", "people_helped"
+        ):
+            help_given[visit_id].append({"service": code, "outcome": outcome, "people_helped": people_helped})
+    changes = household.history.order_by("history_date").values_list(
+        "history_date", f"history_user__{username}", "history_type"
+    )
     return {
         "household": {
             "id": household.pk,
@@ -51,28 +61,18 @@ def household_data(household):
         },
         "visits": [
             {
-                "id": str(v.pk),
-                "visited_on": v.visited_on.isoformat(),
-                "member": v.member.full_name,
-                "recorded_by": v.recorded_by_name,
-                "note": v.note,
-                "voided_on": timezone.localdate(v.voided_at).isoformat() if v.voided_at else None,  # the day as shown
-                "void_reason": v.void_reason,
-                "help": [
-                    {"service": a.service.code, "outcome": a.outcome, "people_helped": a.people_helped}
-                    for a in v.assistances.all()
-                ],
+                "id": str(pk),
+                "visited_on": visited_on.isoformat(),
+                "member": member,
+                "recorded_by": recorded_by,
+                "note": note,
+                "voided_on": timezone.localdate(voided_at).isoformat() if voided_at else None,  # the day as shown
+                "void_reason": void_reason,
+                "help": help_given[pk],
             }
-            for v in visits
+            for pk, visited_on, member, recorded_by, note, voided_at, void_reason in visits
         ],
-        "changes": [
-            {
-                "at": c.history_date.isoformat(),
-                "by": c.by,
-                "type": c.history_type,
-            }
-            for c in changes
-        ],
+        "changes": [{"at": at.isoformat(), "by": by, "type": change} for at, by, change in changes],
     }
 
 

@@ -166,13 +166,30 @@ def test_it_shows_each_households_services_at_a_glance(visited, client):
     response = client.get(URL, {"q": "nguyen van an"})
     content = response.content.decode()
     (_household, states) = response.context["rows"][0]
-    kinds = {state.service.code: state.kind for state in states}
+    kinds = {service.code: kind for service, kind in states}
     assert kinds["vneid_level2"] == "adopted"
     assert kinds["province_app"] == "follow_up"
     assert kinds["ewallet"] == "declined"
     assert kinds["health_record"] == "not_yet"
     assert 'class="chip chip-adopted" title="Kích hoạt định danh điện tử VNeID mức 2: Đã có"' in content
     assert "Lần thăm gần nhất" in content
+
+
+def test_its_chips_follow_the_language_and_a_renamed_service(visited, client):
+    # A chip is built once per process for its service's name, kind and language (household_tags._chip).
+    visited.login(client, "member")
+    vneid = visited.services["vneid_level2"]
+    vneid.name_en = ""  # the same name in both languages: only the state's label differs
+    vneid.save()
+    chip = 'class="chip chip-adopted" title="{name}: {label}"'
+    assert chip.format(name=vneid.name, label="Đã có") in client.get(URL).content.decode()
+    client.post(reverse("set_language"), {"language": "en"})
+    assert chip.format(name=vneid.name, label="Adopted") in client.get(URL).content.decode()
+    client.post(reverse("set_language"), {"language": "vi"})
+    vneid.name = "Định danh điện tử mức 2"
+    vneid.save()
+    content = client.get(URL).content.decode()
+    assert chip.format(name="Định danh điện tử mức 2", label="Đã có") in content
 
 
 def test_it_paginates_with_a_constant_number_of_queries(world, client, django_assert_max_num_queries):
