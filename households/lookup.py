@@ -316,14 +316,6 @@ class ServiceState:
             return self.NOT_YET
         return state_kind(self.adoption.first_adopted_on, self.adoption.last_outcome)
 
-    @property
-    def label(self):
-        return state_label(self.kind)
-
-    @property
-    def short_label(self):
-        return short_label(self.service)
-
 
 def service_states(household, services):
     """The state of each service for a household whose adoptions are prefetched or few."""

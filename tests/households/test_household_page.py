@@ -60,6 +60,25 @@ def test_it_shows_every_services_state_the_history_and_the_flags(visited, client
     assert reverse("visit_log", kwargs={"pk": w.household.pk}) in content
 
 
+def test_it_keeps_a_retired_service_the_household_has_a_history_with(visited, client):
+    # The page lists a retired service where the household has an adoption row, and the visit's help with it.
+    w = visited
+    for code in ("ewallet", "ecommerce"):  # declined at a visit; never offered to the household
+        w.services[code].active = False
+        w.services[code].save()
+    w.login(client, "member")
+    content = client.get(url(w.household)).content.decode()
+    states = re.search(r'data-testid="service-states">(.*?)</ul>', content, re.S).group(1)
+    assert 'data-testid="state-ewallet"><span class="chip chip-declined">Từ chối</span>' in states
+    assert 'data-testid="state-ecommerce"' not in states
+    assert f"<li>{w.services['ewallet'].name}: Từ chối</li>" in content  # the visit's help
+    # Voided, the visit leaves the household no adoption row of the retired service: its help is still shown.
+    visit_void(visit=w.household.visits.get(visited_on=w.today - timedelta(days=10)), by=w.leader, reason="Ghi nhầm")
+    content = client.get(url(w.household)).content.decode()
+    assert 'data-testid="state-ewallet"' not in content
+    assert f"<li>{w.services['ewallet'].name}: Từ chối</li>" in content
+
+
 def test_it_shows_poverty_and_policy_flags(world, client):
     Household.objects.filter(pk=world.household2.pk).update(policy_family=True)
     world.login(client, "member")
