@@ -53,3 +53,14 @@ def test_it_searches_in_a_subquery_and_a_count(world, sees_phones):
     assert matching.count() == 2
     inner = Household.objects.filter(pk__in=matching.values("pk"))
     assert set(inner.values_list("head_name", flat=True)) == {"Trần Văn Bình", "Nguyễn Văn An"}
+
+
+@pytest.mark.parametrize("sees_phones", [False, True])
+def test_it_takes_the_wildcards_of_like_typed_as_characters(world, sees_phones):
+    household_register(
+        hamlet=world.hamlet, head_name="Hồ Văn Tâm", address="Kiốt A_1, chợ Mới", registered_on=world.today
+    )
+    assert found("a_1", sees_phones=sees_phones) == [("Hồ Văn Tâm", 1)]
+    assert found("ng_yen", sees_phones=sees_phones) == []
+    assert found("ng%", sees_phones=sees_phones) == []
+    assert found("tam ki%", sees_phones=sees_phones) == []
