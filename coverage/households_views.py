@@ -22,6 +22,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from households.forms import ListedChoiceField
 from households.lookup import households_search
 from households.models import Household
 from teams.access import can_read_households, scope_for
@@ -29,6 +30,16 @@ from teams.audit import access_log
 from teams.models import AccessLog, Adoption, Outcome, Service
 
 PAGE_SIZE = 50
+# What a row shows (a household's row is wide: its search key, uuid and dates stay unread).
+LIST_FIELDS = (
+    "head_name",
+    "address",
+    "phone",
+    "people_count",
+    "last_visited_on",
+    "hamlet__name",
+    "hamlet__commune__name",
+)
 FOLLOW_UP_OUTCOMES = (Outcome.DECLINED, Outcome.FOLLOW_UP)
 
 
@@ -39,7 +50,7 @@ class HouseholdSearchForm(forms.Form):
         max_length=100,
         help_text=_("Head's name or address, with or without accents."),
     )
-    hamlet = forms.ModelChoiceField(
+    hamlet = ListedChoiceField(
         label=_("Hamlet"),
         required=False,
         queryset=None,
@@ -49,7 +60,7 @@ class HouseholdSearchForm(forms.Form):
 
     def __init__(self, *args, hamlets, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["hamlet"].queryset = hamlets
+        self.fields["hamlet"].offer(hamlets)
 
 
 def _official_scope(request):
@@ -70,7 +81,9 @@ def households_page(request):
         if form.cleaned_data["hamlet"] is not None:
             households = households.filter(hamlet=form.cleaned_data["hamlet"])
         households = households_search(households, form.cleaned_data["q"], sees_phones=False)
-    households = households.select_related("hamlet__commune").order_by("search_key", "id")
+    households = households.select_related("hamlet__commune").only(*LIST_FIELDS).order_by("search_key", "id")
+    # A paginator's count, then the page: the total counted alongside the rows (`COUNT(*) OVER ()`)
+    # would sort all of a commune's rows, not the top 50 (7.8 against 1.9 + 5.1 ms at 1M).
     page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
     access_log(
         request=request,

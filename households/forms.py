@@ -20,17 +20,19 @@ from .validators import reject_control_characters, vietnamese_phone
 INVALID_CHOICE = {"invalid_choice": _("Choose one of the options in the list.")}
 
 
-class HamletChoiceField(forms.ModelChoiceField):
+class ListedChoiceField(forms.ModelChoiceField):
+    def offer(self, objects):
+        """Choose among `objects`, listed with one plain query (a ModelChoiceField lists through a
+        server-side cursor: three round trips for a handful of rows)."""
+        self.queryset = objects
+        blank = [("", self.empty_label)] if self.empty_label is not None else []
+        self.choices = blank + [(o.pk, self.label_from_instance(o)) for o in objects]
+
+
+class HamletChoiceField(ListedChoiceField):
     # The team's hamlets are all in one commune: the name alone is enough (and costs no query).
     def label_from_instance(self, obj):
         return obj.name
-
-    def offer(self, hamlets):
-        """Choose among `hamlets`, listed with one plain query (a ModelChoiceField lists through a
-        server-side cursor: three round trips for a handful of rows)."""
-        self.queryset = hamlets
-        blank = [("", self.empty_label)] if self.empty_label is not None else []
-        self.choices = blank + [(h.pk, self.label_from_instance(h)) for h in hamlets]
 
 
 class HouseholdFilterForm(forms.Form):
