@@ -1,4 +1,5 @@
-"""The benchmark's logins beyond the seed's own: a team leader among bench_member_*, a province administrator."""
+"""The benchmark's logins beyond the seed's own: a team leader among bench_member_*, a province administrator,
+a superuser."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -33,4 +34,15 @@ def province_admin_ensure(province, username, password=DEFAULT_PASSWORD):
     user.user_permissions.set(
         Permission.objects.filter(Q(content_type__app_label__in=ADMIN_APPS) | Q(content_type__model="user"))
     )
+    return user
+
+
+def superuser_ensure(username, password=DEFAULT_PASSWORD):
+    """A superuser: the one login the coverage index lists every province to (officials are sent on to their unit)."""
+    user, created = get_user_model().objects.get_or_create(
+        username=username, defaults={"is_staff": True, "is_superuser": True}
+    )
+    if created:
+        user.set_password(password)
+        user.save()
     return user

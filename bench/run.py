@@ -36,6 +36,7 @@ LOGINS = {
     "commune": "bench_official_commune",
     "province": "bench_official_province",
     "admin": "bench_admin_province",
+    "superuser": "bench_superuser",
 }
 LOADED = 0.5  # a 1-minute load average above this share of the cores: the ratios are not from a quiet machine
 
@@ -69,7 +70,7 @@ def plan_endpoints(province_code, past_days):
     from django.db.models import Count, F
     from django.utils import timezone
 
-    from bench.logins import leader_login, province_admin_ensure
+    from bench.logins import leader_login, province_admin_ensure, superuser_ensure
     from bench.pages import ACTIONS, PAGES, Page, _r
     from households.models import Hamlet, Province
     from households.search import normalize
@@ -81,6 +82,7 @@ def plan_endpoints(province_code, past_days):
     province = Province.objects.get(code=province_code)
     LOGINS["leader"] = leader_login()
     province_admin_ensure(province, LOGINS["admin"])
+    superuser_ensure(LOGINS["superuser"])
     users = get_user_model().objects.in_bulk(list(LOGINS.values()), field_name="username")
     member_scope = scope_for(users["bench_member_1"])
     leader_scope = scope_for(users[LOGINS["leader"]])
