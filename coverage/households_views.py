@@ -83,7 +83,7 @@ def households_page(request):
         households = households_search(households, form.cleaned_data["q"], sees_phones=False)
     households = households.select_related("hamlet__commune").only(*LIST_FIELDS).order_by("search_key", "id")
     # A paginator's count, then the page: the total counted alongside the rows (`COUNT(*) OVER ()`)
-    # would sort all of a commune's rows, not the top 50 (7.8 against 1.9 + 5.1 ms at 1M).
+    # would sort all of a commune's rows, not the top 50 (at 1M, EXPLAIN ANALYZE: 7.8 against 1.9 + 5.1 ms).
     page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
     access_log(
         request=request,
