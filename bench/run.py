@@ -29,6 +29,7 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import HOT_TABLES, ROOT, AutovacuumStandIn, Client, QueueSettle, Server, django_setup  # noqa: E402
+from bench.machine import OtherCpu  # noqa: E402
 
 LIMIT_MS = 300
 LOGINS = {
@@ -38,7 +39,8 @@ LOGINS = {
     "admin": "bench_admin_province",
     "superuser": "bench_superuser",
 }
-LOADED = 0.5  # a 1-minute load average above this share of the cores: the ratios are not from a quiet machine
+LOADED = 0.5  # a 1-minute load average before the run above this share of the cores: not a quiet machine
+OTHER_CORES = 0.2  # other processes working this many cores on average during the run: not a quiet machine
 
 
 def percentile(values, p):
@@ -507,15 +509,21 @@ def memory_warning(memory):
     )
 
 
-def machine_warning(load_before, load_after, trivial_p95):
-    """A warning when the ratios were measured on a loaded machine (they are comparable only on a quiet one)."""
+def machine_warning(load_before, other_cores, trivial_p95):
+    """A warning when the ratios were measured on a loaded machine (they are comparable only on a quiet one).
+
+    Loaded: a 1-minute load average above LOADED of the cores before the run, or other processes working
+    OTHER_CORES cores on average during it (bench.machine). The load average after the run is no test: the
+    bench's own client, gunicorn and PostgreSQL hold it near 1 on 2 cores.
+    """
     cpus = os.cpu_count() or 1
-    worst = max(load[0] for load in (load_before, load_after) if load) if load_before or load_after else None
-    if worst is not None and worst > LOADED * cpus:
+    before = load_before[0] if load_before else None
+    if (before is not None and before > LOADED * cpus) or (other_cores is not None and other_cores > OTHER_CORES):
         return (
-            f"WARNING: the machine was loaded (1-minute load average up to {worst} on {cpus} cores, trivial page p95 "
-            f"{trivial_p95:.1f} ms): other processes slow the trivial page more than the others, so these ratios "
-            "flatter the pages; compare only runs on a quiet machine."
+            f"WARNING: the machine was loaded (1-minute load average {before} on {cpus} cores before the run, "
+            f"other processes {other_cores} cores during it, trivial page p95 {trivial_p95:.1f} ms): other "
+            "processes slow the trivial page more than the others, so these ratios flatter the pages; compare only "
+            "runs on a quiet machine."
         )
     return None
 
@@ -562,6 +570,7 @@ def main():
         f"indexes {memory['indexes_mb']} MB"
     )
     load_before = load_average()
+    other_cpu = OtherCpu()
     print(f"load average before: {load_before} on {os.cpu_count()} cores")
     started = time.monotonic()
     with contextlib.ExitStack() as stack:
@@ -582,6 +591,7 @@ def main():
             )
         results = measure(targets, args.requests, args.warmup, deadline, args.endpoint_seconds, vacuum, settle)
     load_after = load_average()
+    other_cores = other_cpu.cores()
     removed = {label: remove_posted(url, plans[label][3]) for label, url in urls.items()}
     print("removed the visits the run posted: " + ", ".join(f"{label} {n}" for label, n in removed.items()))
     logs = {label: remove_access_logs(url, run_started) for label, url in urls.items()}
@@ -595,8 +605,11 @@ def main():
     print("\nThe largest hamlet's files built in this process, its rows repeated (ms; ratio to the trivial p95):")
     for key, entry in linearity.items():
         print(f"  {key:<22}{entry['ms']:>10.1f} ms{entry['ratio_to_trivial_p95']:>8.1f}×")
-    print(f"\ntrivial page p95: {trivial_p95:.1f} ms; load average before {load_before}, after {load_after}")
-    warning = machine_warning(load_before, load_after, trivial_p95)
+    print(
+        f"\ntrivial page p95: {trivial_p95:.1f} ms; load average before {load_before}, after {load_after}; "
+        f"other processes than the bench's: {other_cores} cores on average"
+    )
+    warning = machine_warning(load_before, other_cores, trivial_p95)
     memory_warned = memory_warning(memory)
     for line in (warning, memory_warned):
         if line:
@@ -623,6 +636,7 @@ def main():
         "posted_visits_removed": removed,
         "access_logs_removed": logs,
         "load_average": {"before": load_before, "after": load_after, "cpus": os.cpu_count()},
+        "other_processes_cores": other_cores,
         "trivial_p95_ms": trivial_p95,
         "warning": warning,
         "database_memory": {**memory, "warning": memory_warned},

@@ -370,15 +370,13 @@
         const node = banner("update-banner", `${esc(texts.update || "")} <button type="button" class="btn btn-primary btn-sm ms-1" data-update>${esc(texts.updateButton || "")}</button>`);
         node.querySelector("[data-update]").addEventListener("click", () => {
           window.gocuaUpdating = true;
-          // An even newer version may be installing in its place: it takes over once installed. Or the
-          // new version took over already (no page used the old one): then this page only loads it.
-          const next = registration.waiting, installing = registration.installing;
-          if (next) next.postMessage("skipWaiting");
-          else if (installing) {
-            installing.addEventListener("statechange", () => {
-              if (installing.state === "installed") installing.postMessage("skipWaiting");
-            });
-          } else location.reload();
+          // The new version took over already (no page used the old one): this page only loads it.
+          if (!registration.waiting && !registration.installing) { location.reload(); return; }
+          // Otherwise whichever version waits takes over, asked again until one does: an even newer
+          // one may replace the one waiting when the member tapped, and the browser may drop the ask.
+          const ask = () => { if (registration.waiting) registration.waiting.postMessage("skipWaiting"); };
+          ask();
+          setInterval(ask, 2000);
         });
       };
       offer();

@@ -159,7 +159,12 @@ def capture_morning(page, w, visits=20):
     each, all with no signal; returns the number of items."""
     page.goto("/households/?q=nguyen van an")  # a field page, answered by the phone's copy
     rows = page.get_by_test_id("offline-list").locator("li")
-    expect(rows).to_have_count(1)  # the phone's copy answers asynchronously: wait for it
+    try:
+        # The phone's copy answers asynchronously (a service worker woken, its storage read): wait for it as
+        # long as for any other step on a loaded machine.
+        expect(rows).to_have_count(1, timeout=15_000)
+    except AssertionError:
+        raise AssertionError(f"the phone's copy does not find the household: {shell_state(page)}") from None
     assert "Nguyễn Văn An" in rows.first.inner_text()
     assert "0912•••678" in rows.first.inner_text()
     rows.first.get_by_role("link").click()
