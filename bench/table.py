@@ -29,6 +29,11 @@ def table(paths):
     foot = [
         f"run {i + 1}: commit {r['commit']}, trivial p95 {r.get('trivial_p95_ms')} ms, load average "
         f"{r.get('load_average', {}).get('before')} → {r.get('load_average', {}).get('after')}"
+        + (
+            f", other processes {r['other_processes_cores']} cores"
+            if r.get("other_processes_cores") is not None
+            else ""
+        )
         + (" (LOADED)" if r.get("warning") else "")
         for i, r in enumerate(runs)
     ]
