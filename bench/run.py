@@ -519,9 +519,10 @@ def machine_warning(load_before, other_cores, trivial_p95):
     cpus = os.cpu_count() or 1
     before = load_before[0] if load_before else None
     if (before is not None and before > LOADED * cpus) or (other_cores is not None and other_cores > OTHER_CORES):
+        others = f"other processes {other_cores} cores during it, " if other_cores is not None else ""
         return (
             f"WARNING: the machine was loaded (1-minute load average {before} on {cpus} cores before the run, "
-            f"other processes {other_cores} cores during it, trivial page p95 {trivial_p95:.1f} ms): other "
+            f"{others}trivial page p95 {trivial_p95:.1f} ms): other "
             "processes slow the trivial page more than the others, so these ratios flatter the pages; compare only "
             "runs on a quiet machine."
         )

@@ -46,3 +46,4 @@ def test_it_warns_when_other_processes_work_or_the_machine_was_busy_before_but_n
     assert "other processes 0.6 cores" in machine_warning([0.1, 0.2, 0.3], 0.6, 9.0)
     assert "load average 1.5" in machine_warning([1.5, 0.2, 0.3], 0.05, 9.0)
     assert machine_warning(None, None, 9.0) is None
+    assert "cores during it" not in machine_warning([1.5, 0.2, 0.3], None, 9.0)  # no /proc: not said
