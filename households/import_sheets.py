@@ -1,7 +1,7 @@
 """The household list as a workbook: the template to fill, and the register exported in the same layout.
 
 The register's rows are read as plain values in one query and written as
-text, as the import reads them; XlsxWriter writes the workbook around them,
+the import reads them (the people count a number, the rest text); XlsxWriter writes the workbook around them,
 with the drop-down lists tablib cannot write, so that a file exported, edited
 and imported again is a round trip.
 """
@@ -43,13 +43,12 @@ REGISTER_FIELDS = {
 
 
 def register_rows(households, keys):
-    """The rows of `households` in the import layout, every cell text (a number as its digits, a flag "Có" or
-    "Không", the poverty status as the drop-down list writes it); plain tuples from one query, not model instances:
-    a commune's register has ten thousand rows."""
+    """The rows of `households` in the import layout: the people count a number (Excel sums it, and its
+    validation checks it), every other cell text (a flag "Có" or "Không", the poverty status as the drop-down
+    list writes it); plain tuples from one query, not model instances: a commune's register has ten thousand rows."""
     with translation.override("vi"):
         yes_no = {True: yes_no_label(True), False: yes_no_label(False)}
     text = {
-        "people_count": str,
         "poverty": poverty_cell,
         "policy_family": yes_no.__getitem__,
         "consent_given": yes_no.__getitem__,

@@ -209,6 +209,9 @@ def test_the_register_exported_in_the_layout_imports_back_unchanged(client, worl
     names = [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)]
     expected = ["Nguyễn Văn An", "Đặng Thị Đào"] + (["Trần Văn Bình"] if persona == "commune_official" else [])
     assert sorted(names) == sorted(expected)
+    # The people count is a number Excel sums, not digits stored as text.
+    people = [row[4] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert sheet.cell(1, 5).value == "Số nhân khẩu" and all(type(n) is int and 1 <= n <= 99 for n in people)
     assert AccessLog.objects.filter(user=getattr(w, persona), action="export").exists()
     upload(client, response.content, name="so-ho.xlsx")
     record = ImportRecord.objects.get()
