@@ -291,6 +291,7 @@ def xlsx_response(table):
     header = book.add_format({"bold": True, "bg_color": HEADER_FILL, "text_wrap": True, "valign": "top"})
     sheet.append([_header(c) for c in table.columns], [header] * len(table.columns))
     sheet.sheet.freeze_panes(header_row + 1, 1)
+    xlsx.print_setup(sheet.sheet, (header_row + 1, header_row + 1))
     for row in _table_rows(table):
         sheet.append_formatted(map(_xlsx_value, row.cells), bold=row.is_total)
     book.close()

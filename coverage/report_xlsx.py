@@ -19,6 +19,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from xlsxwriter import Workbook
 
 from .report_tables import number_value, report_tables
+from .xlsx import print_setup
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -30,7 +31,6 @@ BOLD = {"bold": True}
 CENTER = {"align": "center", "valign": "vcenter", "text_wrap": True}
 BOX = {"border": 1, "border_color": "#808080"}
 HEADER = {**BOLD, **CENTER, **BOX, "bg_color": "#DDEBF7", "pattern": 1}
-PAPER_A4 = 9
 # Text is text: no formula, number or link is read into a string.
 OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
 
@@ -68,18 +68,6 @@ class Book:
 def _text(value):
     # Excel refuses control characters; names come from the admin or imports.
     return ILLEGAL_CHARACTERS_RE.sub("", str(value))
-
-
-def _print_setup(sheet, header_rows):
-    """A4 landscape, fit to the page's width, centred, the header rows (1-based) repeated, page numbers."""
-    sheet.set_landscape()
-    sheet.set_paper(PAPER_A4)
-    sheet.fit_to_pages(1, 0)
-    sheet.center_horizontally()
-    sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
-    if header_rows:
-        sheet.repeat_rows(header_rows[0] - 1, header_rows[1] - 1)
-    sheet.set_footer("&C" + _("Page &P of &N"))
 
 
 def _merged(book, sheet, row, first, last, value, *, font=None, align=CENTER):
@@ -226,7 +214,7 @@ def report_sheets(book, data, *, made_on, submitted_by="", prefix=""):
         if table.key == "targets":
             row = _idle_teams(book, sheet, data, row, width)
             row = _signature(book, sheet, row + 1, width, data, submitted_by)
-        _print_setup(sheet, header_rows)
+        print_setup(sheet, header_rows)
     return tables
 
 
@@ -308,7 +296,7 @@ def submitted_workbook(province, period, latest, communes):
         index.write_row(row, 6, [total["end"]["households"], total["end"]["reached"], total["visits"]])
     for column, width in enumerate((28, 9, 10, 8, 22, 17, 11, 11, 9)):
         index.set_column(column, column, width)
-    _print_setup(index, (header_row, header_row))
+    print_setup(index, (header_row, header_row))
     for commune in communes:
         report = latest.get(commune.pk)
         if report is not None:

@@ -8,13 +8,28 @@ or link is read into a string.
 
 from datetime import date
 
+from django.utils.translation import gettext as _
 from xlsxwriter import Workbook
 
+PAPER_A4 = 9
 OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
 
 
 def workbook(handle):
     return Workbook(handle, OPTIONS)
+
+
+def print_setup(sheet, header_rows):
+    """A4 landscape, fit to the page's width, centred, the header rows (1-based, first and last) repeated on
+    every page, page numbers in the footer: officials print the tables and file them."""
+    sheet.set_landscape()
+    sheet.set_paper(PAPER_A4)
+    sheet.fit_to_pages(1, 0)
+    sheet.center_horizontally()
+    sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    if header_rows:
+        sheet.repeat_rows(header_rows[0] - 1, header_rows[1] - 1)
+    sheet.set_footer("&C" + _("Page &P of &N"))
 
 
 class Sheet:

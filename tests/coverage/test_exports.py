@@ -76,6 +76,12 @@ def test_it_exports_the_commune_table_to_excel_with_numbers_as_numbers(client, d
     # Shown as 66,7% by Excel: a fraction with a percent format, not text.
     cell = sheet.cell(row=[c.value for c in sheet["A"]].index("Khu vực 1") + 1, column=vneid + 1)
     assert cell.number_format == "0.0%" and isinstance(cell.value, float)
+    # Printed as the monthly report is: A4 landscape, one page wide, the header row on every page.
+    header_row = [c.value for c in sheet["A"]].index("Ấp/khu vực") + 1
+    assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == 9
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth in (None, 1)
+    assert sheet.page_setup.fitToHeight == 0 and sheet.print_title_rows == f"${header_row}:${header_row}"
+    assert sheet.oddFooter.center.text == "Trang &P/&N"
 
 
 def test_it_exports_an_empty_cell_where_the_page_shows_a_dash(client, data):
