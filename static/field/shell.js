@@ -259,11 +259,15 @@
   window.addEventListener("hashchange", route);
   document.addEventListener("gocua:snapshot", () => { if (!location.hash.startsWith("#visit") && !location.hash.startsWith("#new")) route(); });
   document.addEventListener("gocua:outbox", () => { if (location.hash === "#outbox") renderOutbox(); });
-  if (!navigator.onLine) {
-    const note = document.createElement("p");
-    note.className = "small text-muted mb-2";
-    note.textContent = t.offlineNote;
-    shell.prepend(note);
-  }
+  // "No signal" while there is none: it goes when the signal comes back, and comes back with the next cut.
+  const offlineNote = document.createElement("p");
+  offlineNote.className = "small text-muted mb-2";
+  offlineNote.dataset.testid = "offline-note";
+  offlineNote.textContent = t.offlineNote;
+  shell.prepend(offlineNote);
+  const signal = () => { offlineNote.hidden = navigator.onLine; };
+  window.addEventListener("online", signal);
+  window.addEventListener("offline", signal);
+  signal();
   route();
 })();

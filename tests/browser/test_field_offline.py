@@ -222,8 +222,11 @@ def test_it_keeps_a_morning_offline_through_reload_and_restart_and_stores_it_onc
     shown = outbox(page)
     assert len(shown) == items and {status for _label, status in shown} == {QUEUED}
     assert not Visit.objects.exists()
+    note = page.get_by_test_id("offline-note")
+    expect(note).to_have_text("Không có sóng: đây là bản lưu trên máy.")
 
     phone.context.set_offline(False)
+    expect(note).to_be_hidden()  # the signal is back: the page no longer says there is none
     page.get_by_role("button", name="Gửi ngay").click()
     wait_all_sent(page, items)
     assert {status for _label, status in outbox(page)} == {SENT}
