@@ -57,7 +57,7 @@ restore: venv
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/gocua_scale make bench
 # and, to measure the growth from a smaller seed in the same run,
 #   ... make bench COMPARE_DATABASE_URL=postgres://postgres@127.0.0.1:5432/gocua_scale_250k
-.PHONY: bench bench-final bench-import bench-snapshot load
+.PHONY: bench bench-final bench-import bench-snapshot bench-rebuilds load
 bench: venv
 	$(PY) bench/run.py $(if $(COMPARE_DATABASE_URL),--compare-database-url $(COMPARE_DATABASE_URL)) $(BENCH_ARGS)
 
@@ -79,3 +79,9 @@ bench-import: venv
 # recreates (gocua_snap_bench on 127.0.0.1).
 bench-snapshot: venv
 	nice $(PY) bench/snapshot.py
+
+# The rebuilds (issue 17): rebuild_adoptions and rebuild_counters of the seeded province, timed, with a writer
+# recording visits beside them (how long a visit waits), and the tables' dead rows after:
+#   DATABASE_URL=postgres://postgres@127.0.0.1:5432/gocua_scale make bench-rebuilds
+bench-rebuilds: venv
+	$(PY) bench/rebuilds.py $(REBUILD_BENCH_ARGS)
