@@ -270,14 +270,17 @@ def _table_rows(table):
     return [*table.rows, *([table.total] if table.total else [])]
 
 
+NAME_WIDTH, FIGURE_WIDTH = 28, 14  # the columns' widths in characters: names and codes, then figures
+
+
 def xlsx_response(table):
     """The table as an Excel workbook: title, unit, as-of date, filter, then the table with its totals row."""
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once sent
     book = xlsx.workbook(handle)
     sheet = xlsx.Sheet(book, (table.sheet_title or _("Coverage"))[:31], (PERCENT_FORMAT, DATE_FORMAT, INT_FORMAT))
-    sheet.sheet.set_column(0, 1, 28)
+    sheet.sheet.set_column(0, 1, NAME_WIDTH)
     if len(table.columns) > 2:
-        sheet.sheet.set_column(2, len(table.columns) - 1, 14)
+        sheet.sheet.set_column(2, len(table.columns) - 1, FIGURE_WIDTH)
     sheet.append([str(table.title)], [book.add_format({"bold": True, "font_size": 13})])
     sheet.append([_("Unit"), _xlsx_text(table.unit_name)])
     sheet.append([_("As of"), table.on], [None, sheet.left[DATE_FORMAT]])
@@ -291,7 +294,8 @@ def xlsx_response(table):
     header = book.add_format({"bold": True, "bg_color": HEADER_FILL, "text_wrap": True, "valign": "top"})
     sheet.append([_header(c) for c in table.columns], [header] * len(table.columns))
     sheet.sheet.freeze_panes(header_row + 1, 1)
-    xlsx.print_setup(sheet.sheet, (header_row + 1, header_row + 1))
+    width = 2 * NAME_WIDTH + FIGURE_WIDTH * max(0, len(table.columns) - 2)
+    xlsx.print_setup(sheet.sheet, (header_row + 1, header_row + 1), width=width)
     for row in _table_rows(table):
         sheet.append_formatted(map(_xlsx_value, row.cells), bold=row.is_total)
     book.close()

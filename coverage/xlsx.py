@@ -19,12 +19,22 @@ def workbook(handle):
     return Workbook(handle, OPTIONS)
 
 
-def print_setup(sheet, header_rows):
-    """A4 landscape, fit to the page's width, centred, the header rows (1-based, first and last) repeated on
-    every page, page numbers in the footer: officials print the tables and file them."""
+# What fits across an A4 landscape page at a readable scale, in characters of column width.
+PAGE_WIDTH = 180
+
+
+def print_setup(sheet, header_rows, *, width=None):
+    """A4 landscape, centred, the header rows (1-based, first and last) repeated on every page, page numbers in
+    the footer: officials print the tables and file them. Fit to the page's width, unless the table is `width`
+    characters wide and that is more than a page holds readably (a commune's table has some forty columns):
+    then its columns run over several pages, each with the first column (the unit's or household's name)."""
     sheet.set_landscape()
     sheet.set_paper(PAPER_A4)
-    sheet.fit_to_pages(1, 0)
+    if width is None or width <= PAGE_WIDTH:
+        sheet.fit_to_pages(1, 0)
+    else:
+        sheet.repeat_columns(0)
+        sheet.print_across()
     sheet.center_horizontally()
     sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
     if header_rows:

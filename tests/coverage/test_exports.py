@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from coverage import xlsx
 from tests.coverage.test_coverage_pages import build_dataset
 
 
@@ -76,12 +77,25 @@ def test_it_exports_the_commune_table_to_excel_with_numbers_as_numbers(client, d
     # Shown as 66,7% by Excel: a fraction with a percent format, not text.
     cell = sheet.cell(row=[c.value for c in sheet["A"]].index("Khu vực 1") + 1, column=vneid + 1)
     assert cell.number_format == "0.0%" and isinstance(cell.value, float)
-    # Printed as the monthly report is: A4 landscape, one page wide, the header row on every page.
+    # Printed on A4 landscape with the header row on every page; its forty columns run over several pages,
+    # each with the hamlet's name, rather than shrunk to one page too small to read.
     header_row = [c.value for c in sheet["A"]].index("Ấp/khu vực") + 1
     assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == 9
-    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth in (None, 1)
-    assert sheet.page_setup.fitToHeight == 0 and sheet.print_title_rows == f"${header_row}:${header_row}"
+    assert sheet.print_title_rows == f"${header_row}:${header_row}" and sheet.print_title_cols == "$A:$A"
+    assert not (sheet.sheet_properties.pageSetUpPr and sheet.sheet_properties.pageSetUpPr.fitToPage)
     assert sheet.oddFooter.center.text == "Trang &P/&N"
+
+
+@pytest.mark.parametrize("width, fits", [(None, True), (150, True), (600, False)])
+def test_a_table_fits_the_page_width_when_it_stays_readable(width, fits):
+    handle = io.BytesIO()
+    book = xlsx.workbook(handle)
+    xlsx.print_setup(book.add_worksheet("Bảng"), (3, 3), width=width)
+    book.close()
+    sheet = load_workbook(io.BytesIO(handle.getvalue())).active
+    fitted = bool(sheet.sheet_properties.pageSetUpPr and sheet.sheet_properties.pageSetUpPr.fitToPage)
+    assert fitted == fits and (sheet.print_title_cols == "$A:$A") == (not fits)
+    assert sheet.print_title_rows == "$3:$3"
 
 
 def test_it_exports_an_empty_cell_where_the_page_shows_a_dash(client, data):
