@@ -290,7 +290,7 @@ def xlsx_response(table):
         sheet.append([str(label), value], [None, sheet.left[number_format] if number_format else None])
     sheet.append([])
     header_row = sheet.row
-    sheet.sheet.set_row(header_row, 60)
+    sheet.sheet.set_row(header_row, 90)  # six lines: "Độ phủ theo dịch vụ: <a long service name> (%)"
     header = book.add_format({"bold": True, "bg_color": HEADER_FILL, "text_wrap": True, "valign": "top"})
     sheet.append([_header(c) for c in table.columns], [header] * len(table.columns))
     sheet.sheet.freeze_panes(header_row + 1, 1)
