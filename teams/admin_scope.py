@@ -37,7 +37,9 @@ def scoped_choices():
 # Characters a key keeps through the admin's quote() and reverse(): an id, a UUID.
 _PLAIN_KEY = re.compile(r"[0-9A-Za-z-]+")
 
-DATE_PART_LIMITS = {"__year": 9999, "__month": 12, "__day": 31}
+# A year's first or last moment in the site's time zone must stay within Python's years 1 to 9999 in UTC
+# (year=1 at UTC+7 starts in year 0: an OverflowError, found by the admin fuzz test).
+DATE_PART_LIMITS = {"__year": (2, 9998), "__month": (1, 12), "__day": (1, 31)}
 
 
 def _small_number(text):
@@ -87,9 +89,9 @@ class SafeChangeList(ChangeList):
 
     def get_filters(self, request):
         for key, value in self.params.items():
-            limit = next((n for suffix, n in DATE_PART_LIMITS.items() if key.endswith(suffix)), None)
+            limits = next((n for suffix, n in DATE_PART_LIMITS.items() if key.endswith(suffix)), None)
             values = value if isinstance(value, list) else [value]
-            if limit and not all(_small_number(v) and 1 <= int(v) <= limit for v in values):
+            if limits and not all(_small_number(v) and limits[0] <= int(v) <= limits[1] for v in values):
                 raise IncorrectLookupParameters(key)
         try:
             return super().get_filters(request)

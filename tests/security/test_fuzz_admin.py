@@ -77,6 +77,14 @@ def test_admin_visit_list_answers_the_inputs_of_issue_13_without_a_500(client, w
     assert response.status_code in (200, 302)
 
 
+@pytest.mark.parametrize("year", ["1", "9999"])
+def test_admin_access_log_answers_a_year_whose_bounds_leave_python_in_utc_without_a_500(client, world, year):
+    # Found by the fuzz test above: the first moment of year 1 at UTC+7 is in year 0 in UTC (an OverflowError).
+    world.login(client, "superuser")
+    response = client.get("/admin/teams/accesslog/", {"at__year": year})
+    assert response.status_code in (200, 302)
+
+
 autocomplete_params = st.fixed_dictionaries(
     {
         "term": st.one_of(nasty_text, st.sampled_from(["\x00", "a\x00b", "0912\x00", "%", "_"])),
