@@ -17,6 +17,8 @@ from django.db.models.functions import Greatest
 
 from households.models import Hamlet, Household, Province
 
+from . import period_figures
+from .counter_models import PeriodFigures, QueuedShift
 from .counters import (
     COMMUNE,
     HAMLET,
@@ -35,7 +37,7 @@ from .counters import (
 from .counters_drain import queue_drain, queue_fold, queue_queryset
 from .counters_shift import figures_add, figures_update
 from .models import Adoption, Assistance, CoverageDay, Outcome, Service
-from .period_figures import period_figures_rebuild, period_rollups_rebuild
+from .period_figures import period_figures_differences, period_rollups_rebuild
 
 
 def counters_rebuild(*, province=None, batch_size=2000, mark_counted=True):
@@ -80,23 +82,96 @@ def counters_rebuild(*, province=None, batch_size=2000, mark_counted=True):
     return written
 
 
+# How many times a commune is computed outside its province's lock before it is computed under it (its
+# writers kept changing it in between).
+OUTSIDE_TRIES = 3
+
+
 def commune_counters_rebuild(province_id, commune_id, subsets, *, lock=True):
-    """One commune's hamlet and commune rows and period figures recomputed, in a transaction of its own, under
-    its province's lock; without it (`lock=False`) only where no one else writes (the bench's seed, which
-    rebuilds its communes side by side). Returns the number of rows written."""
+    """One commune's hamlet and commune rows and period figures recomputed, and the differences written under
+    its province's lock, in a transaction of their own; without the lock (`lock=False`) only where no one else
+    writes (the bench's seed, which rebuilds its communes side by side). Returns the number of rows written.
+
+    On PostgreSQL, called outside a transaction, the rows are computed before the lock is taken, in one
+    snapshot (REPEATABLE READ) that also reads the versions of every row a writer of the commune changes
+    (`_commune_versions`); under the lock, the differences are written only if those versions are still the
+    same: no visit, household write, queue fold or hamlet move of the commune committed in between.
+    Otherwise the commune is computed again. A writer whose base rows the snapshot did not see has not
+    added its change yet either (it adds it under the same lock, after): it adds it to rows without it.
+    A visit then waits for the writes (none for counters in step), not for the computation (about a second
+    a commune at 1M). Elsewhere (SQLite, or inside a caller's transaction, as in a migration) the commune
+    is computed under the lock.
+    """
+    if lock and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        for _try in range(OUTSIDE_TRIES):
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                versions = _commune_versions(commune_id)
+                write = _commune_differences(commune_id, subsets)
+            with transaction.atomic():
+                provinces_lock([province_id])
+                if _commune_versions(commune_id) == versions:
+                    return write()
     with transaction.atomic():
         if lock:
             provinces_lock([province_id])
+        return _commune_differences(commune_id, subsets)()
+
+
+def _commune_differences(commune_id, subsets):
+    """What makes a commune's hamlet and commune rows and period figures read as its base tables say, computed
+    now, written when called (returns the rows written)."""
+    hamlet_rows = list(_cumulate(_commune_events(commune_id, subsets)))
+    hamlets = _differences(HAMLET, HAMLET.model.objects.filter(hamlet__commune_id=commune_id), hamlet_rows)
+    commune_rows = _sum_series(hamlet_rows, commune_id)
+    communes = _differences(COMMUNE, COMMUNE.model.objects.filter(commune_id=commune_id), commune_rows)
+    periods = period_figures_differences(commune_id)
+
+    def write():
         # The rows recomputed hold every change: the commune's queued ones (`teams.counters_queue`) go.
         queue_queryset().filter(
             Q(level=HAMLET.code, unit_id__in=Hamlet.objects.filter(commune_id=commune_id).values("pk"))
             | Q(level=COMMUNE.code, unit_id=commune_id)
         ).delete()
-        hamlet_rows = list(_cumulate(_commune_events(commune_id, subsets)))
-        written = _replace(HAMLET, HAMLET.model.objects.filter(hamlet__commune_id=commune_id), hamlet_rows)
-        commune_rows = _sum_series(hamlet_rows, commune_id)
-        written += _replace(COMMUNE, COMMUNE.model.objects.filter(commune_id=commune_id), commune_rows)
-        return written + period_figures_rebuild(commune_id)
+        return hamlets() + communes() + periods()
+
+    return write
+
+
+def _commune_versions(commune_id):
+    """A digest of the version (PostgreSQL's `xmin`: the transaction that wrote it) of every row that a writer
+    of a commune's figures writes: its hamlets, their counter rows and period figures, the commune's, and
+    their queued changes. Equal digests: no such row was written, added or deleted in between."""
+    hamlet_ids = f"SELECT id FROM {_table(Hamlet)} WHERE commune_id = %(commune)s"
+
+    def units(hamlet_level, commune_level):
+        # The levels are this code's one-letter constants, never input.
+        return (
+            f"(level = '{hamlet_level}' AND unit_id IN ({hamlet_ids}))"
+            f" OR (level = '{commune_level}' AND unit_id = %(commune)s)"
+        )
+
+    versions = " UNION ALL ".join(
+        f"SELECT '{tag}' || id || ':' || xmin::text AS version FROM {table} WHERE {where}"
+        for tag, table, where in (
+            ("k", _table(Hamlet), "commune_id = %(commune)s"),
+            ("h", HAMLET.table, f"{HAMLET.unit_column} IN ({hamlet_ids})"),
+            ("c", COMMUNE.table, f"{COMMUNE.unit_column} = %(commune)s"),
+            ("q", _table(QueuedShift), units(HAMLET.code, COMMUNE.code)),
+            ("f", _table(PeriodFigures), units(period_figures.HAMLET, period_figures.COMMUNE)),
+        )
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT md5(coalesce(string_agg(version, ',' ORDER BY version), '')) FROM ({versions}) AS versions",
+            {"commune": commune_id},
+        )
+        return cursor.fetchone()[0]
+
+
+def _table(model):
+    return connection.ops.quote_name(model._meta.db_table)
 
 
 def province_counters_rebuild(province_id, commune_ids):
@@ -118,7 +193,13 @@ def province_counters_rebuild(province_id, commune_ids):
 
 def _replace(level, stored, rows, batch_size=2000):
     """Make the `stored` rows of a level read as `rows` ((province, unit, flag, day, figures)): insert the
-    missing, update the changed, delete the stale; returns how many rows were written.
+    missing, update the changed, delete the stale; returns how many rows were written."""
+    return _differences(level, stored, rows, batch_size)()
+
+
+def _differences(level, stored, rows, batch_size=2000):
+    """What makes the `stored` rows of a level read as `rows`, read now and written when called (returns the
+    rows written).
 
     A stored row on a day without a computed row is kept when it repeats the figures as of its day: the
     writes leave such a row when a visit recorded late moves an event to an earlier day (nothing happens
@@ -140,10 +221,14 @@ def _replace(level, stored, rows, batch_size=2000):
     for (unit_id, flag, day), (_pk, figures) in list(found.items()):
         if _as_of(series[(unit_id, flag)], day) == figures:
             del found[(unit_id, flag, day)]
-    if found:
-        level.model.objects.filter(pk__in=[pk for pk, _figures in found.values()]).delete()
-    figures_update(level, changed)
-    return _write(level, new, batch_size) + len(changed) + len(found)
+
+    def write():
+        if found:
+            level.model.objects.filter(pk__in=[pk for pk, _figures in found.values()]).delete()
+        figures_update(level, changed)
+        return _write(level, new, batch_size) + len(changed) + len(found)
+
+    return write
 
 
 def _as_of(days, day):

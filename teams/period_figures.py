@@ -212,6 +212,11 @@ def _sums(rows, commune_of):
 def _replace(stored, wanted):
     """Make the `stored` rows equal to `wanted` ({(level, unit, convention, key): figures}): insert the
     missing, update the changed, delete the stale; returns how many rows were written."""
+    return _differences(stored, wanted)()
+
+
+def _differences(stored, wanted):
+    """What makes the `stored` rows equal to `wanted`, read now and written when called (the rows written)."""
     found = {(row.level, row.unit_id, row.convention, row.period_key): row for row in stored}
     new, changed = [], []
     for (level, unit_id, convention, key), figures in wanted.items():
@@ -225,16 +230,27 @@ def _replace(stored, wanted):
         elif row.figures != figures:
             row.figures = figures
             changed.append(row)
-    if found:
-        PeriodFigures.objects.filter(pk__in=[row.pk for row in found.values()]).delete()
-    PeriodFigures.objects.bulk_create(new, batch_size=2000)
-    PeriodFigures.objects.bulk_update(changed, ["figures"], batch_size=2000)
-    return len(new) + len(changed) + len(found)
+
+    def write():
+        if found:
+            PeriodFigures.objects.filter(pk__in=[row.pk for row in found.values()]).delete()
+        PeriodFigures.objects.bulk_create(new, batch_size=2000)
+        PeriodFigures.objects.bulk_update(changed, ["figures"], batch_size=2000)
+        return len(new) + len(changed) + len(found)
+
+    return write
 
 
 def period_figures_rebuild(commune_id):
     """Recompute the rows of a commune and its hamlets from the visits and adoption rows; write only the
     differences. The caller holds the province's lock. Returns the number of rows written."""
+    return period_figures_differences(commune_id)()
+
+
+def period_figures_differences(commune_id):
+    """What `period_figures_rebuild` writes, read and computed now, written when called (the rows written):
+    computed outside the province's lock, it is written under it only if no writer changed the commune since
+    (`teams.counters_rebuild`)."""
     hamlet_ids = list(Hamlet.objects.filter(commune_id=commune_id).values_list("pk", flat=True))
     visits, adopted_on, hamlet_of = defaultdict(dict), defaultdict(dict), {}
     counted = (
@@ -261,7 +277,7 @@ def period_figures_rebuild(commune_id):
     stored = PeriodFigures.objects.filter(level=HAMLET, unit_id__in=hamlet_ids) | PeriodFigures.objects.filter(
         level=COMMUNE, unit_id=commune_id
     )
-    return _replace(stored, wanted)
+    return _differences(stored, wanted)
 
 
 def period_rollups_rebuild(province_id):
