@@ -152,17 +152,51 @@ def put_out_of_step(province, count):
         return cursor.rowcount
 
 
+class Computations:
+    """How many times the counters' rebuild computed each commune (`commune_counters_rebuild`): once when no
+    writer changed it meanwhile, again when one did, under the lock after `OUTSIDE_TRIES` tries."""
+
+    def __enter__(self):
+        from teams import counters_rebuild
+
+        self.module, self.compute, self.counts = counters_rebuild, counters_rebuild._commune_differences, {}
+
+        def counted(commune_id, subsets):
+            self.counts[commune_id] = self.counts.get(commune_id, 0) + 1
+            return self.compute(commune_id, subsets)
+
+        counters_rebuild._commune_differences = counted
+        return self
+
+    def __exit__(self, *exc):
+        self.module._commune_differences = self.compute
+
+    def summary(self):
+        tries = self.module.OUTSIDE_TRIES
+        return {
+            "communes": len(self.counts),
+            "computed_again": sum(n - 1 for n in self.counts.values()),
+            "computed_under_the_lock": sorted(pk for pk, n in self.counts.items() if n > tries),
+        }
+
+
 def step(name, database_url, work):
     """`work()` timed, with the writer beside it and the tables read before and after."""
     vacuum()
     before = tables()
-    with Writer(database_url) as beside:
+    with Writer(database_url) as beside, Computations() as computations:
         started = time.perf_counter()
         outcome = work()
         seconds = time.perf_counter() - started
-    result = {"seconds": round(seconds, 1), "outcome": outcome, "writer": beside.summary(), "tables_before": before}
+    result = {
+        "seconds": round(seconds, 1),
+        "outcome": outcome,
+        "writer": beside.summary(),
+        "communes": computations.summary(),
+        "tables_before": before,
+    }
     result["tables_after"] = tables()
-    print(f"{name}: {seconds:.1f} s, {outcome}; writer {result['writer']}", flush=True)
+    print(f"{name}: {seconds:.1f} s, {outcome}; writer {result['writer']}; {result['communes']}", flush=True)
     return result, beside.outcome["posted"]
 
 
