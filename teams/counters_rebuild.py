@@ -3,8 +3,10 @@
 `counters_rebuild` recomputes everything (or one province), one commune at a
 time, with the commune's period figures (`teams.period_figures`);
 `rollups_rebuild` redoes the commune and province rows from the hamlets'
-(after a hamlet moves to another commune). Both take the provinces' lock
-that the incremental writers take, so neither races a visit.
+(after a hamlet moves to another commune). Both write under the provinces'
+lock that the incremental writers take, so neither races a visit;
+`counters_rebuild` computes each commune before it takes the lock, and writes
+it only if no writer changed the commune meanwhile.
 """
 
 import json
@@ -12,40 +14,27 @@ from bisect import bisect_right
 from collections import defaultdict
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Case, Count, Q, Sum, Value, When
-from django.db.models.functions import Greatest
+from django.db.models import Q
 
-from households.models import Hamlet, Household, Province
+from households.models import Hamlet, Province
 
 from . import period_figures
 from .counter_models import PeriodFigures, QueuedShift
-from .counters import (
-    COMMUNE,
-    HAMLET,
-    HOUSEHOLDS,
-    LEVELS,
-    PROVINCE,
-    REACHED,
-    Facts,
-    adopted_key,
-    events_add,
-    people_key,
-    pillar_key,
-    pillar_subsets,
-    provinces_lock,
-)
+from .counters import COMMUNE, HAMLET, LEVELS, PROVINCE, pillar_subsets, provinces_lock
+from .counters_compute import commune_events, cumulate
 from .counters_drain import queue_drain, queue_fold, queue_queryset
 from .counters_shift import figures_add, figures_update
-from .models import Adoption, Assistance, CoverageDay, Outcome, Service
+from .models import CoverageDay, Service
 from .period_figures import period_figures_differences, period_rollups_rebuild
 
 
 def counters_rebuild(*, province=None, batch_size=2000, mark_counted=True):
     """Recompute every counter from the base tables, set-based, one commune per transaction.
 
-    Each commune is recomputed under its province's lock (the lock every
-    visit's counter update takes), in a transaction of its own: a visit waits
-    for one commune's rebuild at most, never for the whole province's. The
+    Each commune's differences are written under its province's lock (the
+    lock every visit's counter update takes), in a transaction of its own,
+    once computed outside it (`commune_counters_rebuild`): a visit waits for
+    one commune's writes at most, never for the whole province's. The
     rows computed are compared with the stored ones and only the differences
     written, so a rebuild of counters that were right rewrites nothing and
     leaves no dead rows behind. The province's rows follow, from its communes'.
@@ -122,7 +111,7 @@ def commune_counters_rebuild(province_id, commune_id, subsets, *, lock=True):
 def _commune_differences(commune_id, subsets):
     """What makes a commune's hamlet and commune rows and period figures read as its base tables say, computed
     now, written when called (returns the rows written)."""
-    hamlet_rows = list(_cumulate(_commune_events(commune_id, subsets)))
+    hamlet_rows = list(cumulate(commune_events(commune_id, subsets)))
     hamlets = _differences(HAMLET, HAMLET.model.objects.filter(hamlet__commune_id=commune_id), hamlet_rows)
     commune_rows = _sum_series(hamlet_rows, commune_id)
     communes = _differences(COMMUNE, COMMUNE.model.objects.filter(commune_id=commune_id), commune_rows)
@@ -325,119 +314,3 @@ def _write(level, rows, batch_size):
     objects = [level.row(*row) for row in rows]
     level.model.objects.bulk_create(objects, batch_size=batch_size)
     return len(objects)
-
-
-def _priority(prefix=""):
-    return Case(When(Household.priority_q(prefix), then=Value(True)), default=Value(False), output_field=BooleanField())
-
-
-def _commune_events(commune_id, subsets):
-    """{(province, hamlet, flag, day, key): n} of every household of one commune (`teams.counters.contribution`).
-
-    Households are grouped by what their events depend on (days, priority,
-    and whether and when they were deactivated), so the work stays set-based.
-    """
-    events = defaultdict(int)
-    households = Household.objects.filter(hamlet__commune_id=commune_id)
-
-    def add(row, day, key, n, *, leaves=True):
-        facts = Facts(
-            row["province_id"],
-            row["hamlet_id"],
-            row["registered_on"],
-            row["active"],
-            row["prio"],
-            None,
-            row["deactivated_on"],
-        )
-        events_add(events, facts, day, key, n, leaves=leaves)
-
-    fields = ("province_id", "hamlet_id", "registered_on", "active", "deactivated_on")
-    for row in households.values(*fields, prio=_priority()).annotate(n=Count("id")).order_by():
-        add(row, row["registered_on"], HOUSEHOLDS, row["n"])
-    for row in (
-        households.filter(first_visited_on__isnull=False)
-        .values(*fields, prio=_priority(), d=Greatest("first_visited_on", "registered_on"))
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        add(row, row["d"], REACHED, row["n"])
-    helped = (
-        Assistance.objects.filter(
-            visit__household__hamlet__commune_id=commune_id, visit__voided_at__isnull=True, outcome=Outcome.SET_UP
-        )
-        .values(
-            "service_id",
-            *(f"visit__household__{name}" for name in fields),
-            prio=_priority("visit__household__"),
-            d=Greatest("visit__visited_on", "visit__household__registered_on"),
-        )
-        .annotate(n=Sum("people_helped"))
-        .order_by()
-    )
-    for row in helped:
-        if row["n"]:
-            household = {name: row[f"visit__household__{name}"] for name in fields}
-            add({**household, "prio": row["prio"]}, row["d"], people_key(row["service_id"]), row["n"], leaves=False)
-    # Adoptions and pillars need each household's dates together: streamed in household order.
-    adoptions = (
-        Adoption.objects.filter(household__hamlet__commune_id=commune_id, first_adopted_on__isnull=False)
-        .order_by("household_id")
-        .values_list(
-            "household_id",
-            "household__province_id",
-            "household__hamlet_id",
-            "household__registered_on",
-            "household__active",
-            "household__deactivated_on",
-            "household__poverty",
-            "household__policy_family",
-            "service_id",
-            "first_adopted_on",
-        )
-    )
-    current, adopted_on = None, {}
-    for (
-        household_id,
-        province_id,
-        hamlet_id,
-        registered_on,
-        active,
-        deactivated_on,
-        poverty,
-        policy,
-        service_id,
-        day,
-    ) in adoptions.iterator(chunk_size=5000):
-        if current is not None and current[0] != household_id:
-            _adoption_events(events, current[1], adopted_on, subsets)
-            adopted_on = {}
-        priority = Household.priority_of(poverty=poverty, policy_family=policy)
-        facts = Facts(province_id, hamlet_id, registered_on, active, priority, None, deactivated_on)
-        current = (household_id, facts)
-        adopted_on[service_id] = day
-    if current is not None:
-        _adoption_events(events, current[1], adopted_on, subsets)
-    return events
-
-
-def _adoption_events(events, facts, adopted_on, subsets):
-    for service_id, day in adopted_on.items():
-        events_add(events, facts, day, adopted_key(service_id), 1)
-    for _pillar, subset in subsets:
-        days = [adopted_on[s] for s in subset if s in adopted_on]
-        if days:
-            events_add(events, facts, min(days), pillar_key(subset), 1)
-
-
-def _cumulate(events):
-    """Hamlet rows (province, hamlet, flag, day, figures) from daily increments: one per day with an event."""
-    by_series = defaultdict(lambda: defaultdict(dict))
-    for (province_id, hamlet_id, flag, day, key), n in events.items():
-        if n:
-            by_series[(province_id, hamlet_id, flag)][day][key] = n
-    for (province_id, hamlet_id, flag), by_day in by_series.items():
-        running = {}
-        for day in sorted(by_day):
-            running = figures_add(running, by_day[day])
-            yield (province_id, hamlet_id, flag, day, running)
