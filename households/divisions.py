@@ -77,6 +77,7 @@ def hamlets_move(*, hamlets, commune, by=None, recode=None):
     from teams.counters import province_keys_follow, provinces_lock
     from teams.counters_drain import queue_fold
     from teams.counters_rebuild import rollups_rebuild
+    from teams.counters_snapshot import rebuild_xact_lock
     from teams.models import CoverageDay, Team
 
     hamlets = list(hamlets)
@@ -125,7 +126,9 @@ def hamlets_move(*, hamlets, commune, by=None, recode=None):
         province_keys_follow(households=households, province_id=province_id)
         # The counters' writers hold a household's lock, then their province's, and read the hamlet's
         # commune under it: the same order here (households above, then the provinces) leaves no deadlock,
-        # and no writer applies a delta to the old commune after the sums below are redone.
+        # and no writer applies a delta to the old commune after the sums below are redone. The rebuild's
+        # lock first, as `rollups_rebuild` takes it (a rebuild's snapshot then comes before or after this).
+        rebuild_xact_lock(provinces)
         provinces_lock(provinces)
         # Queued changes (`teams.counters_queue`) reach the rows before they move.
         for each in sorted(provinces):

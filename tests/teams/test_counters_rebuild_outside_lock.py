@@ -1,13 +1,17 @@
 """The counters' rebuild computes each commune outside its province's lock and writes it under the lock only
-if no writer changed the commune meanwhile (`teams.counters_rebuild.commune_counters_rebuild`, issue 17)."""
+if no writer changed the commune meanwhile (`teams.counters_rebuild.commune_counters_rebuild`, issue 17); it
+computes each province's corrections outside the lock too, and adds them under it
+(`teams.counters_snapshot.province_corrections`)."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 
 from teams import counters_rebuild as rebuild
-from teams.models import CoverageDay, Outcome
+from teams.counter_models import QueuedShift
+from teams.models import CoverageDay, Outcome, ProvinceCoverageDay
 from teams.visits import Help, visit_record
 from tests.counter_checks import counters_and_rebuild, counters_by_day, period_figures
 
@@ -132,5 +136,117 @@ def test_a_commune_its_writers_keep_changing_is_computed_under_the_lock(world, m
     computed = computations(monkeypatch, during=touch)
     rebuild.counters_rebuild(province=w.province)
     assert computed.count(commune_id) == rebuild.OUTSIDE_TRIES + 1
+    kept, rebuilt = counters_and_rebuild(days=2)
+    assert kept == rebuilt
+
+
+def province_computations(monkeypatch, during):
+    """`during(province_id)` runs after each province's corrections are computed (in their snapshot), before
+    they are added under the lock."""
+    compute = rebuild.province_corrections
+
+    def computed(province_id, commune_ids):
+        corrections = compute(province_id, commune_ids)
+        during(province_id)
+        return corrections
+
+    monkeypatch.setattr(rebuild, "province_corrections", computed)
+
+
+def in_a_thread(work):
+    """Run `work` on another connection; whether it finished within 20 s (it does unless it waits for a lock)."""
+    done = []
+
+    def run():
+        try:
+            work()
+            done.append(True)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=20)
+    return bool(done), thread
+
+
+def province_out_of_step(province, day):
+    row = ProvinceCoverageDay.objects.get(province=province, priority_only=False, day=day)
+    ProvinceCoverageDay.objects.filter(pk=row.pk).update(figures={**row.figures, "h": row.figures.get("h", 0) + 7})
+
+
+def test_visits_recorded_while_the_province_s_sums_are_computed_neither_wait_nor_are_lost(world, monkeypatch):
+    """A late visit queued while its commune is computed (the province's queue then holds its change, its
+    commune's rows too) and a visit of today recorded while the province's sums are computed: both go
+    through at once, and the province's rows, out of step before, read as a rebuild's."""
+    w, wallet, vneid = world, world.services["ewallet"], world.services["vneid_level2"]
+    visit_record(member=w.member_m, household=w.household, visited_on=w.today, outcomes={wallet: Help(Outcome.SET_UP)})
+    province_out_of_step(w.province, w.today)
+    late = []
+
+    def late_visit(commune_id):
+        if commune_id == w.household.hamlet.commune_id and not late:
+            late.append(
+                in_a_thread(
+                    lambda: visit_record(
+                        member=w.member_m,
+                        household=w.household2,
+                        visited_on=w.today - timedelta(days=40),
+                        outcomes={vneid: Help(Outcome.SET_UP)},
+                    )
+                )[0]
+            )
+
+    today = []
+
+    def visit_of_today(province_id):
+        if today:  # once: not in the check's own rebuild
+            return
+        assert read_only()  # in the snapshot: the lock is not held
+        today.append(
+            in_a_thread(
+                lambda: visit_record(
+                    member=w.member_m,
+                    household=w.household2,
+                    visited_on=w.today,
+                    outcomes={wallet: Help(Outcome.SET_UP, 2)},
+                )
+            )[0]
+        )
+
+    computations(monkeypatch, during=late_visit)
+    province_computations(monkeypatch, during=visit_of_today)
+    rebuild.counters_rebuild(province=w.province)
+    assert late == [True] and today == [True], "a visit waited for the rebuild's computing"
+    assert QueuedShift.objects.filter(level="p").exists()  # the late visit's change to the province waits still
+    kept, rebuilt = counters_and_rebuild(days=50)
+    assert kept == rebuilt
+    assert kept[("province", w.province.pk, False, w.today)].get(f"a{wallet.pk}") == 2
+
+
+def test_a_hamlet_move_waits_for_the_province_s_corrections_so_none_counts_twice(world, monkeypatch):
+    """`rollups_rebuild` makes the province's rows its communes' sums: run between the snapshot and the
+    corrections' write, the corrections would then be added to rows that no longer lack them."""
+    w = world
+    visit_record(
+        member=w.member_m,
+        household=w.household,
+        visited_on=w.today,
+        outcomes={w.services["ewallet"]: Help(Outcome.SET_UP)},
+    )
+    province_out_of_step(w.province, w.today)
+    moves = []
+
+    def rollups_meanwhile(province_id):
+        if moves:  # once: not in the check's own rebuild
+            return
+        finished, thread = in_a_thread(lambda: rebuild.rollups_rebuild([province_id]))
+        assert not finished, "the rollups came between the province's snapshot and its corrections"
+        moves.append(thread)
+
+    province_computations(monkeypatch, during=rollups_meanwhile)
+    rebuild.counters_rebuild(province=w.province)
+    moves[0].join(timeout=20)
+    assert not moves[0].is_alive()
     kept, rebuilt = counters_and_rebuild(days=2)
     assert kept == rebuilt
