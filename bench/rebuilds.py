@@ -153,30 +153,37 @@ def put_out_of_step(province, count):
 
 
 class Computations:
-    """How many times the counters' rebuild computed each commune (`commune_counters_rebuild`): once when no
-    writer changed it meanwhile, again when one did, under the lock after `OUTSIDE_TRIES` tries."""
+    """How the counters' rebuild wrote each commune (`commune_counters_rebuild`): computed once outside the
+    lock and written, or added as corrections when a writer changed it meanwhile; computed again under the
+    lock when its hamlets changed."""
 
     def __enter__(self):
         from teams import counters_rebuild
 
-        self.module, self.compute, self.counts = counters_rebuild, counters_rebuild._commune_differences, {}
+        self.module, self.counts, self.corrected = counters_rebuild, {}, 0
+        self.compute, self.correct = counters_rebuild._commune_differences, counters_rebuild._corrections_write
 
         def counted(commune_id, subsets):
             self.counts[commune_id] = self.counts.get(commune_id, 0) + 1
             return self.compute(commune_id, subsets)
 
+        def corrected(computed):
+            self.corrected += 1
+            return self.correct(computed)
+
         counters_rebuild._commune_differences = counted
+        counters_rebuild._corrections_write = corrected
         return self
 
     def __exit__(self, *exc):
         self.module._commune_differences = self.compute
+        self.module._corrections_write = self.correct
 
     def summary(self):
-        tries = self.module.OUTSIDE_TRIES
         return {
             "communes": len(self.counts),
-            "computed_again": sum(n - 1 for n in self.counts.values()),
-            "computed_under_the_lock": sorted(pk for pk, n in self.counts.items() if n > tries),
+            "corrected": self.corrected,
+            "computed_under_the_lock": sorted(pk for pk, n in self.counts.items() if n > 1),
         }
 
 

@@ -13,26 +13,32 @@ for the computing.
 import json
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Callable
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Q
 
-from households.models import Hamlet, Province
+from households.models import Commune, Hamlet, Province
 
 from .counters import COMMUNE, HAMLET, LEVELS, PROVINCE, counters_shift, pillar_subsets, provinces_lock
 from .counters_compute import commune_events, cumulate
 from .counters_drain import queue_drain, queue_fold, queue_queryset
 from .counters_shift import figures_add, figures_update
 from .counters_snapshot import (
+    changes_collector,
     commune_versions,
+    corrections_of,
     outside_lock,
     province_corrections,
+    queued_add,
     rebuild_lock,
     rebuild_xact_lock,
+    series_changes,
     snapshot,
 )
 from .models import CoverageDay, Service
-from .period_figures import period_figures_differences, period_rollups_rebuild
+from .period_figures import flows_apply, flows_emptied, period_figures_differences, period_rollups_rebuild
 
 
 def counters_rebuild(*, province=None, batch_size=2000, mark_counted=True):
@@ -78,59 +84,94 @@ def counters_rebuild(*, province=None, batch_size=2000, mark_counted=True):
     return written
 
 
-# How many times a commune is computed outside its province's lock before it is computed under it (its
-# writers kept changing it in between).
-OUTSIDE_TRIES = 3
-
-
 def commune_counters_rebuild(province_id, commune_id, subsets, *, lock=True):
     """One commune's hamlet and commune rows and period figures recomputed, and the differences written under
     its province's lock, in a transaction of their own; without the lock (`lock=False`) only where no one else
-    writes (the bench's seed, which rebuilds its communes side by side). Returns the number of rows written.
+    writes (the bench's seed, which rebuilds its communes side by side). Returns the number of rows written
+    (of days and period rows corrected, when corrected).
 
     On PostgreSQL, called outside a transaction, the rows are computed before the lock is taken, in one
-    snapshot (REPEATABLE READ) that also reads the versions of every row a writer of the commune changes
-    (`teams.counters_snapshot.commune_versions`); under the lock, the differences are written only if
-    those versions are still the same: no visit, household write, queue fold or hamlet move of the
-    commune committed in between. Otherwise the commune is computed again. A writer whose base rows the
-    snapshot did not see has not added its change yet either (it adds it under the same lock, after): it
-    adds it to rows without it. A visit then waits for the writes (none for counters in step), not for
-    the computation (about a second a commune at 1M). Elsewhere (SQLite, or inside a caller's
-    transaction, as in a migration) the commune is computed under the lock.
+    snapshot (`teams.counters_snapshot`) that also reads the versions of every row a writer of the commune
+    changes (`commune_versions`). Under the lock, if those versions are still the same (no visit, household
+    write or queue fold of the commune committed in between), the differences are written; otherwise they
+    are added as corrections (what the rows lacked in the snapshot, they lack still: each writer added its
+    own change). A visit then waits for the writes (none for counters in step), not for the computation
+    (about a second a commune at 1M). A commune whose hamlets changed in between is computed again under
+    the lock, as it is elsewhere (SQLite, or inside a caller's transaction, as in a migration).
     """
     if lock and outside_lock():
-        for _try in range(OUTSIDE_TRIES):
+        with rebuild_lock(province_id):
             with snapshot():
                 versions = commune_versions(commune_id)
-                write = _commune_differences(commune_id, subsets)
+                computed = _commune_differences(commune_id, subsets)
             with transaction.atomic():
                 provinces_lock([province_id])
                 if commune_versions(commune_id) == versions:
-                    return write()
+                    return computed.write()
+                if _hamlet_ids(commune_id) == computed.hamlet_ids:
+                    return _corrections_write(computed)
     with transaction.atomic():
         if lock:
             provinces_lock([province_id])
-        return _commune_differences(commune_id, subsets)()
+        return _commune_differences(commune_id, subsets).write()
+
+
+class Computed(NamedTuple):
+    """A commune's rows computed (`_commune_differences`)."""
+
+    write: Callable[[], int]  # makes the rows read as computed; returns how many were written
+    # ({(level, province, unit, flag): {day: {key: n}}}, {(level, unit, convention, period key): {key: n}}):
+    # the same as corrections to add to the counter rows and to the period rows read, worked out when asked
+    corrections: Callable[[], tuple]
+    hamlet_ids: list  # the commune's hamlets
+
+
+def _hamlet_ids(commune_id):
+    return list(Hamlet.objects.filter(commune_id=commune_id).order_by("pk").values_list("pk", flat=True))
 
 
 def _commune_differences(commune_id, subsets):
     """What makes a commune's hamlet and commune rows and period figures read as its base tables say, computed
-    now, written when called (returns the rows written)."""
+    now: written when `write` is called, or added as corrections (`Computed`)."""
+    province_id = Commune.objects.values_list("province_id", flat=True).get(pk=commune_id)
+    hamlet_ids, changes = _hamlet_ids(commune_id), []
     hamlet_rows = list(cumulate(commune_events(commune_id, subsets)))
-    hamlets = _differences(HAMLET, HAMLET.model.objects.filter(hamlet__commune_id=commune_id), hamlet_rows)
-    commune_rows = _sum_series(hamlet_rows, commune_id)
-    communes = _differences(COMMUNE, COMMUNE.model.objects.filter(commune_id=commune_id), commune_rows)
-    periods = period_figures_differences(commune_id)
+    stored = HAMLET.model.objects.filter(hamlet__commune_id=commune_id)
+    hamlets = _differences(HAMLET, stored, hamlet_rows, changes=changes, province_id=province_id)
+    commune_rows = list(_sum_series(hamlet_rows, commune_id))
+    stored = COMMUNE.model.objects.filter(commune_id=commune_id)
+    communes = _differences(COMMUNE, stored, commune_rows, changes=changes, province_id=province_id)
+    periods, period_corrections = period_figures_differences(commune_id)
+    queued = queue_queryset().filter(
+        Q(level=HAMLET.code, unit_id__in=Hamlet.objects.filter(commune_id=commune_id).values("pk"))
+        | Q(level=COMMUNE.code, unit_id=commune_id)
+    )
+    queued_rows = list(queued.values_list("level", "unit_id", "priority_only", "day", "figures"))
 
     def write():
         # The rows recomputed hold every change: the commune's queued ones (`teams.counters_queue`) go.
-        queue_queryset().filter(
-            Q(level=HAMLET.code, unit_id__in=Hamlet.objects.filter(commune_id=commune_id).values("pk"))
-            | Q(level=COMMUNE.code, unit_id=commune_id)
-        ).delete()
+        queued.delete()
         return hamlets() + communes() + periods()
 
-    return write
+    def corrections():
+        collected, levels = changes_collector(), {HAMLET.code: HAMLET, COMMUNE.code: COMMUNE}
+        for add in changes:
+            add(collected)
+        for code, unit_id, flag, day, delta in queued_rows:
+            queued_add(collected[(levels[code], province_id, unit_id, flag)][day], delta, -1)
+        return corrections_of(collected), period_corrections()
+
+    return Computed(write, corrections, hamlet_ids)
+
+
+def _corrections_write(computed):
+    """Add a commune's corrections to its rows (the caller holds the lock); returns the days and period rows
+    corrected."""
+    series, periods = computed.corrections()
+    statement = flows_apply(periods)
+    counters_shift(series, also=[statement] if statement else [])
+    flows_emptied(periods)
+    return sum(len(by_day) for by_day in series.values()) + len(periods)
 
 
 def province_counters_rebuild(province_id, commune_ids):
@@ -176,9 +217,10 @@ def _replace(level, stored, rows, batch_size=2000):
     return _differences(level, stored, rows, batch_size)()
 
 
-def _differences(level, stored, rows, batch_size=2000):
+def _differences(level, stored, rows, batch_size=2000, *, changes=None, province_id=None):
     """What makes the `stored` rows of a level read as `rows`, read now and written when called (returns the
-    rows written).
+    rows written). With `changes` (a list), it appends to it a function that adds the same, as changes, to a
+    `teams.counters_snapshot.changes_collector`: the computed rows' less the stored rows', per series.
 
     A stored row on a day without a computed row is kept when it repeats the figures as of its day: the
     writes leave such a row when a visit recorded late moves an event to an earlier day (nothing happens
@@ -189,6 +231,17 @@ def _differences(level, stored, rows, batch_size=2000):
             "pk", f"{level.unit}_id", "priority_only", "day", "figures"
         )
     }
+    if changes is not None:
+        rows, stored_rows = list(rows), [(*key, figures) for key, (_pk, figures) in found.items()]
+
+        def add(collected):
+            def series_of(unit_id, flag):
+                return (level, province_id, unit_id, flag)
+
+            series_changes((row[1:] for row in rows), collected, series_of)
+            series_changes(sorted(stored_rows, key=lambda row: row[:3]), collected, series_of, sign=-1)
+
+        changes.append(add)
     new, changed, series = [], [], defaultdict(list)
     for row in rows:
         series[(row[1], row[2])].append((row[3], row[4]))

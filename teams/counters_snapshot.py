@@ -81,46 +81,64 @@ def province_corrections(province_id, commune_ids):
     """{(PROVINCE, province, province, flag): {day: {key: n}}}: what to add to the province's rows, from each
     day on, for them to read as the sums of its communes' (`commune_ids`; any other commune's rows are not
     counted), queued changes included on both sides. Read in a `snapshot`."""
-    changes = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))  # flag -> day -> key -> n
+    changes = changes_collector()
+
+    def series(_unit_id, flag):
+        return (PROVINCE, province_id, province_id, flag)
+
     communes = (
         COMMUNE.model.objects.filter(province_id=province_id, commune_id__in=commune_ids)
         .order_by("commune_id", "priority_only", "day")
         .values_list("commune_id", "priority_only", "day", "figures")
     )
-    series_changes(communes.iterator(chunk_size=5000), changes, 1)
+    series_changes(communes.iterator(chunk_size=5000), changes, series)
     province = (
         PROVINCE.model.objects.filter(province_id=province_id)
         .order_by("priority_only", "day")
         .values_list("province_id", "priority_only", "day", "figures")
     )
-    series_changes(province.iterator(chunk_size=5000), changes, -1)
+    series_changes(province.iterator(chunk_size=5000), changes, series, sign=-1)
     counted = set(commune_ids)
     queued = queue_queryset().filter(province_id=province_id, level__in=[COMMUNE.code, PROVINCE.code])
     for level, unit_id, flag, day, delta in queued.values_list("level", "unit_id", "priority_only", "day", "figures"):
         if level == PROVINCE.code or unit_id in counted:
-            sign = 1 if level == COMMUNE.code else -1
-            for key, n in delta.items():
-                changes[flag][day][key] += sign * n
-    corrections = {}
-    for flag, by_day in changes.items():
-        by_day = {day: {key: n for key, n in delta.items() if n} for day, delta in by_day.items()}
-        by_day = {day: delta for day, delta in by_day.items() if delta}
-        if by_day:
-            corrections[(PROVINCE, province_id, province_id, flag)] = by_day
-    return corrections
+            queued_add(changes[series(unit_id, flag)][day], delta, 1 if level == COMMUNE.code else -1)
+    return corrections_of(changes)
 
 
-def series_changes(rows, changes, sign=1):
-    """Add to `changes` ({flag: {day: {key: n}}}) `sign` times the changes of cumulative rows ((unit, flag,
-    day, figures), in unit, flag and day order): each row's figures less the row before it of its series."""
+def changes_collector():
+    """{series key: {day: {key: n}}}, filled by `series_changes` and `queued_add`."""
+    return defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+
+
+def series_changes(rows, changes, series, *, sign=1):
+    """Add to `changes` (`changes_collector`) `sign` times the changes of cumulative rows ((unit, flag, day,
+    figures), in unit, flag and day order), under the key `series(unit, flag)`: each row's figures less the
+    row before it of its unit and flag."""
     previous = {}
     for unit_id, flag, day, figures in rows:
         before = previous.get((unit_id, flag), {})
-        change = changes[flag][day]
+        change = changes[series(unit_id, flag)][day]
         for key in figures.keys() | before.keys():
             if n := figures.get(key, 0) - before.get(key, 0):
                 change[key] += sign * n
         previous[(unit_id, flag)] = figures
+
+
+def queued_add(change, delta, sign):
+    for key, n in delta.items():
+        change[key] += sign * n
+
+
+def corrections_of(changes):
+    """`changes` as `teams.counters.counters_shift` takes them: zeros, empty days and empty series left out."""
+    corrections = {}
+    for series, by_day in changes.items():
+        by_day = {day: {key: n for key, n in delta.items() if n} for day, delta in by_day.items()}
+        by_day = {day: delta for day, delta in by_day.items() if delta}
+        if by_day:
+            corrections[series] = by_day
+    return corrections
 
 
 def commune_versions(commune_id):

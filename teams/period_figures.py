@@ -244,13 +244,15 @@ def _differences(stored, wanted):
 def period_figures_rebuild(commune_id):
     """Recompute the rows of a commune and its hamlets from the visits and adoption rows; write only the
     differences. The caller holds the province's lock. Returns the number of rows written."""
-    return period_figures_differences(commune_id)()
+    write, _corrections = period_figures_differences(commune_id)
+    return write()
 
 
 def period_figures_differences(commune_id):
-    """What `period_figures_rebuild` writes, read and computed now, written when called (the rows written):
-    computed outside the province's lock, it is written under it only if no writer changed the commune since
-    (`teams.counters_rebuild`)."""
+    """(write, corrections): what `period_figures_rebuild` writes, read and computed now, written when
+    `write` is called (returns the rows written); `corrections()` returns the same as {(level, unit,
+    convention, period key): {figure key: n}} to add to the rows read (`flows_apply`), to rows that writers
+    may have changed since (`teams.counters_rebuild`)."""
     hamlet_ids = list(Hamlet.objects.filter(commune_id=commune_id).values_list("pk", flat=True))
     visits, adopted_on, hamlet_of = defaultdict(dict), defaultdict(dict), {}
     counted = (
@@ -277,7 +279,20 @@ def period_figures_differences(commune_id):
     stored = PeriodFigures.objects.filter(level=HAMLET, unit_id__in=hamlet_ids) | PeriodFigures.objects.filter(
         level=COMMUNE, unit_id=commune_id
     )
-    return _differences(stored, wanted)
+    stored = list(stored)
+    # Read first: `_differences` gives the rows it changes the wanted figures.
+    found = {(row.level, row.unit_id, row.convention, row.period_key): row.figures for row in stored}
+    return _differences(stored, wanted), lambda: _corrections(found, wanted)
+
+
+def _corrections(found, wanted):
+    corrections = {}
+    for row in found.keys() | wanted.keys():
+        want, have = wanted.get(row, {}), found.get(row, {})
+        change = {name: n for name in want.keys() | have.keys() if (n := want.get(name, 0) - have.get(name, 0))}
+        if change:
+            corrections[row] = change
+    return corrections
 
 
 def period_rollups_rebuild(province_id):
