@@ -16,7 +16,7 @@ class Command(ProvinceCommand):
     def run(self, scope):
         waiting = set(Service.objects.filter(counters_pending=True).values_list("code", flat=True))
         written = counters_rebuild(province=scope)
-        self.stdout.write(_("%(count)s counter rows rebuilt.") % {"count": written})
+        self.stdout.write(_("Counters recomputed: %(count)s rows corrected (0: they were right).") % {"count": written})
         counted = waiting - set(Service.objects.filter(counters_pending=True).values_list("code", flat=True))
         if counted:
             self.stdout.write(_("Now counted for coverage: %(codes)s.") % {"codes": ", ".join(sorted(counted))})
