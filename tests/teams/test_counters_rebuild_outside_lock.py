@@ -45,12 +45,13 @@ def out_of_step(hamlet, day):
     CoverageDay.objects.filter(pk=row.pk).update(figures={**row.figures, "h": row.figures.get("h", 0) + 7})
 
 
-def visited(w, outcome, people=1):
+def visited(w, outcome=Outcome.SET_UP, people=1, *, household=None, days_back=0, service="ewallet"):
+    """A visit by the team's member (of `w.household`, today, the e-wallet set up unless told)."""
     visit_record(
         member=w.member_m,
-        household=w.household,
-        visited_on=w.today,
-        outcomes={w.services["ewallet"]: Help(outcome, people)},
+        household=household or w.household,
+        visited_on=w.today - timedelta(days=days_back),
+        outcomes={w.services[service]: Help(outcome, people)},
     )
 
 
@@ -62,12 +63,7 @@ def read_only():
 
 def test_it_writes_each_commune_computed_outside_the_lock_once_when_no_one_writes(world, monkeypatch):
     w = world
-    visit_record(
-        member=w.member_m,
-        household=w.household,
-        visited_on=w.today,
-        outcomes={w.services["ewallet"]: Help(Outcome.SET_UP)},
-    )
+    visited(w)
     right = {**counters_by_day(w.today, w.today), **period_figures()}
     out_of_step(w.household.hamlet, w.today)
     computed = computations(monkeypatch)
@@ -82,9 +78,7 @@ def test_a_visit_recorded_while_its_commune_is_computed_neither_waits_nor_is_los
     rows computed, so the commune's corrections are added to the rows, not the rows computed written: the
     visit's change stays."""
     w, wallet = world, world.services["ewallet"]
-    visit_record(
-        member=w.member_m, household=w.household, visited_on=w.today, outcomes={wallet: Help(Outcome.DECLINED)}
-    )
+    visited(w, Outcome.DECLINED)
     out_of_step(w.household.hamlet, w.today)  # so that the first computation has a row of today to write
     period = PeriodFigures.objects.filter(level="h", unit_id=w.household.hamlet_id).first()
     PeriodFigures.objects.filter(pk=period.pk).update(figures={**period.figures, "v": period.figures["v"] + 5})
@@ -94,22 +88,8 @@ def test_a_visit_recorded_while_its_commune_is_computed_neither_waits_nor_is_los
         if commune_id != w.household.hamlet.commune_id or recorded:
             return
 
-        def visit():
-            try:
-                visit_record(
-                    member=w.member_m,
-                    household=w.household,
-                    visited_on=w.today,
-                    outcomes={wallet: Help(Outcome.SET_UP, 3)},
-                )
-                recorded.append(True)
-            finally:
-                connection.close()
-
-        thread = threading.Thread(target=visit)
-        thread.start()
-        thread.join(timeout=20)
-        assert recorded, "the visit waited for the rebuild's computation"
+        recorded.append(in_a_thread(lambda: visited(w, Outcome.SET_UP, 3))[0])
+        assert recorded == [True], "the visit waited for the rebuild's computation"
 
     computed = computations(monkeypatch, during=record_a_visit)
     rebuild.counters_rebuild(province=w.province)
@@ -125,12 +105,7 @@ def test_a_commune_changed_after_its_computation_is_corrected_once(world, monkey
     but one the base tables do not hold): the correction computed before it is added, so the row stays out
     of step by that much, and the next rebuild, with no one writing, puts it right."""
     w = world
-    visit_record(
-        member=w.member_m,
-        household=w.household,
-        visited_on=w.today,
-        outcomes={w.services["ewallet"]: Help(Outcome.SET_UP)},
-    )
+    visited(w)
     out_of_step(w.household.hamlet, w.today)
     commune_id = w.household.hamlet.commune_id
     touched = []
@@ -152,12 +127,7 @@ def test_a_commune_changed_after_its_computation_is_corrected_once(world, monkey
 
 def test_a_commune_whose_hamlets_changed_meanwhile_is_computed_again_under_the_lock(world, monkeypatch):
     w = world
-    visit_record(
-        member=w.member_m,
-        household=w.household,
-        visited_on=w.today,
-        outcomes={w.services["ewallet"]: Help(Outcome.SET_UP)},
-    )
+    visited(w)
     commune_id = w.household.hamlet.commune_id
 
     def hamlet_added(computed_commune):
@@ -212,22 +182,15 @@ def test_visits_recorded_while_the_province_s_sums_are_computed_neither_wait_nor
     """A late visit queued while its commune is computed (the province's queue then holds its change, its
     commune's rows too) and a visit of today recorded while the province's sums are computed: both go
     through at once, and the province's rows, out of step before, read as a rebuild's."""
-    w, wallet, vneid = world, world.services["ewallet"], world.services["vneid_level2"]
-    visit_record(member=w.member_m, household=w.household, visited_on=w.today, outcomes={wallet: Help(Outcome.SET_UP)})
+    w, wallet = world, world.services["ewallet"]
+    visited(w)
     province_out_of_step(w.province, w.today)
     late = []
 
     def late_visit(commune_id):
         if commune_id == w.household.hamlet.commune_id and not late:
             late.append(
-                in_a_thread(
-                    lambda: visit_record(
-                        member=w.member_m,
-                        household=w.household2,
-                        visited_on=w.today - timedelta(days=40),
-                        outcomes={vneid: Help(Outcome.SET_UP)},
-                    )
-                )[0]
+                in_a_thread(lambda: visited(w, household=w.household2, days_back=40, service="vneid_level2"))[0]
             )
 
     today = []
@@ -236,16 +199,7 @@ def test_visits_recorded_while_the_province_s_sums_are_computed_neither_wait_nor
         if today:  # once: not in the check's own rebuild
             return
         assert read_only()  # in the snapshot: the lock is not held
-        today.append(
-            in_a_thread(
-                lambda: visit_record(
-                    member=w.member_m,
-                    household=w.household2,
-                    visited_on=w.today,
-                    outcomes={wallet: Help(Outcome.SET_UP, 2)},
-                )
-            )[0]
-        )
+        today.append(in_a_thread(lambda: visited(w, Outcome.SET_UP, 2, household=w.household2))[0])
 
     computations(monkeypatch, during=late_visit)
     province_computations(monkeypatch, during=visit_of_today)
@@ -257,61 +211,19 @@ def test_visits_recorded_while_the_province_s_sums_are_computed_neither_wait_nor
     assert kept[("province", w.province.pk, False, w.today)].get(f"a{wallet.pk}") == 2
 
 
-def test_a_hamlet_move_waits_for_the_province_s_corrections_so_none_counts_twice(world, monkeypatch):
-    """`rollups_rebuild` makes the province's rows its communes' sums: run between the snapshot and the
-    corrections' write, the corrections would then be added to rows that no longer lack them."""
-    w = world
-    visit_record(
-        member=w.member_m,
-        household=w.household,
-        visited_on=w.today,
-        outcomes={w.services["ewallet"]: Help(Outcome.SET_UP)},
-    )
-    province_out_of_step(w.province, w.today)
-    moves = []
-
-    def rollups_meanwhile(province_id):
-        if moves:  # once: not in the check's own rebuild
-            return
-        finished, thread = in_a_thread(lambda: rebuild.rollups_rebuild([province_id]))
-        assert not finished, "the rollups came between the province's snapshot and its corrections"
-        moves.append(thread)
-
-    province_computations(monkeypatch, during=rollups_meanwhile)
-    rebuild.counters_rebuild(province=w.province)
-    moves[0].join(timeout=20)
-    assert not moves[0].is_alive()
-    kept, rebuilt = counters_and_rebuild(days=2)
-    assert kept == rebuilt
-
-
 def test_a_commune_corrected_with_changes_queued_counts_them_once(world, monkeypatch):
     """A late visit's changes wait in the queue (not folded: no drain before this one commune's rebuild);
     a visit of today comes in while the commune is computed, so its corrections are added, and they are
     none: the queued changes are counted once, and the rows plus the queue read as a rebuild's."""
-    w, vneid = world, world.services["vneid_level2"]
-    visit_record(
-        member=w.member_m,
-        household=w.household,
-        visited_on=w.today - timedelta(days=40),
-        outcomes={vneid: Help(Outcome.SET_UP)},
-    )
+    w = world
+    visited(w, days_back=40, service="vneid_level2")
     assert QueuedShift.objects.filter(level="h").exists()
     commune_id = w.household.hamlet.commune_id
     recorded = []
 
     def visit_meanwhile(computed_commune):
         if read_only() and not recorded:
-            recorded.append(
-                in_a_thread(
-                    lambda: visit_record(
-                        member=w.member_m,
-                        household=w.household2,
-                        visited_on=w.today,
-                        outcomes={w.services["ewallet"]: Help(Outcome.SET_UP)},
-                    )
-                )[0]
-            )
+            recorded.append(in_a_thread(lambda: visited(w, household=w.household2))[0])
 
     computed = computations(monkeypatch, during=visit_meanwhile)
     subsets = pillar_subsets(list(Service.objects.values_list("pk", "pillar")))
@@ -323,26 +235,31 @@ def test_a_commune_corrected_with_changes_queued_counts_them_once(world, monkeyp
     assert kept == rebuilt
 
 
-def test_a_hamlet_move_waits_for_a_commune_s_corrections_too(world, monkeypatch):
+@pytest.mark.parametrize("step", ["commune", "province"])
+def test_a_hamlet_move_waits_for_the_rebuild_s_write_so_no_correction_counts_twice(world, monkeypatch, step):
+    """`rollups_rebuild` (a hamlet move's) makes the commune's and province's rows their parts' sums: run
+    between a step's snapshot and its write, the corrections would be added to rows that no longer lack
+    them. It waits for the rebuild's lock."""
     w = world
-    visit_record(
-        member=w.member_m,
-        household=w.household,
-        visited_on=w.today,
-        outcomes={w.services["ewallet"]: Help(Outcome.SET_UP)},
-    )
+    visited(w)
     commune_id = w.household.hamlet.commune_id
-    CommuneCoverageDay.objects.filter(commune_id=commune_id, day=w.today).update(figures={"h": 99})
+    if step == "commune":
+        CommuneCoverageDay.objects.filter(commune_id=commune_id, day=w.today).update(figures={"h": 99})
+    else:
+        province_out_of_step(w.province, w.today)
     moves = []
 
-    def rollups_meanwhile(computed_commune):
-        if computed_commune != commune_id or moves or not read_only():
-            return
+    def rollups_meanwhile(unit_id):
+        if moves or not read_only() or (step == "commune" and unit_id != commune_id):
+            return  # once, in the step's snapshot: not in the check's own rebuild
         finished, thread = in_a_thread(lambda: rebuild.rollups_rebuild([w.province.pk]))
-        assert not finished, "the rollups came between the commune's snapshot and its write"
+        assert not finished, "the rollups came between the rebuild's snapshot and its write"
         moves.append(thread)
 
-    computations(monkeypatch, during=rollups_meanwhile)
+    if step == "commune":
+        computations(monkeypatch, during=rollups_meanwhile)
+    else:
+        province_computations(monkeypatch, during=rollups_meanwhile)
     rebuild.counters_rebuild(province=w.province)
     moves[0].join(timeout=20)
     assert not moves[0].is_alive()
