@@ -167,9 +167,9 @@ class Computations:
             self.counts[commune_id] = self.counts.get(commune_id, 0) + 1
             return self.compute(commune_id, subsets)
 
-        def corrected(computed):
+        def corrected(series, periods):
             self.corrected += 1
-            return self.correct(computed)
+            return self.correct(series, periods)
 
         counters_rebuild._commune_differences = counted
         counters_rebuild._corrections_write = corrected

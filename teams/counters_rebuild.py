@@ -109,7 +109,12 @@ def commune_counters_rebuild(province_id, commune_id, subsets, *, lock=True):
                 if commune_versions(commune_id) == versions:
                     return computed.write()
                 if _hamlet_ids(commune_id) == computed.hamlet_ids:
-                    return _corrections_write(computed)
+                    series, periods = computed.corrections()
+                    if _few(series):
+                        return _corrections_write(series, periods)
+                # Its hamlets changed, or its corrections are too many for one statement: computed under
+                # the lock, the rebuild's lock still held.
+                return _commune_differences(commune_id, subsets).write()
     with transaction.atomic():
         if lock:
             provinces_lock([province_id])
@@ -133,7 +138,8 @@ def _hamlet_ids(commune_id):
 def _commune_differences(commune_id, subsets):
     """What makes a commune's hamlet and commune rows and period figures read as its base tables say, computed
     now: written when `write` is called, or added as corrections (`Computed`)."""
-    province_id = Commune.objects.values_list("province_id", flat=True).get(pk=commune_id)
+    # None for a commune deleted since the rebuild listed it: it has no rows to compute.
+    province_id = Commune.objects.filter(pk=commune_id).values_list("province_id", flat=True).first()
     hamlet_ids, changes = _hamlet_ids(commune_id), []
     hamlet_rows = list(cumulate(commune_events(commune_id, subsets)))
     stored = HAMLET.model.objects.filter(hamlet__commune_id=commune_id)
@@ -164,10 +170,19 @@ def _commune_differences(commune_id, subsets):
     return Computed(write, corrections, hamlet_ids)
 
 
-def _corrections_write(computed):
+# The most days a rebuild's corrections may add in one statement (`counters_shift_sql` builds a branch per
+# series and day, which each row it updates is matched against): more, after a service was added or moved
+# to another pillar, and the rows are computed under the lock instead.
+CORRECTION_DAYS_AT_MOST = 200
+
+
+def _few(series):
+    return sum(len(by_day) for by_day in series.values()) <= CORRECTION_DAYS_AT_MOST
+
+
+def _corrections_write(series, periods):
     """Add a commune's corrections to its rows (the caller holds the lock); returns the days and period rows
     corrected."""
-    series, periods = computed.corrections()
     statement = flows_apply(periods)
     counters_shift(series, also=[statement] if statement else [])
     flows_emptied(periods)
@@ -187,22 +202,29 @@ def province_counters_rebuild(province_id, commune_ids):
                 corrections = province_corrections(province_id, commune_ids)
             with transaction.atomic():
                 provinces_lock([province_id])
+                if not _few(corrections):
+                    return _province_replace(province_id, commune_ids)
                 _communes_without_hamlets_delete(province_id, commune_ids)
                 counters_shift(corrections)
         return sum(len(by_day) for by_day in corrections.values())
     with transaction.atomic():
         rebuild_xact_lock([province_id])
         provinces_lock([province_id])
-        # The sums below read the communes' rows: with their queued changes in them.
-        queue_fold(province_id)
-        _communes_without_hamlets_delete(province_id, commune_ids)
-        commune_rows = (
-            COMMUNE.model.objects.filter(province_id=province_id)
-            .order_by("commune_id", "priority_only", "day")
-            .values_list("province_id", "commune_id", "priority_only", "day", "figures")
-        )
-        province_rows = _sum_series(commune_rows.iterator(chunk_size=5000), province_id)
-        return _replace(PROVINCE, PROVINCE.model.objects.filter(province_id=province_id), province_rows)
+        return _province_replace(province_id, commune_ids)
+
+
+def _province_replace(province_id, commune_ids):
+    """A province's rows replaced by its communes' sums, under its lock (the caller's)."""
+    # The sums below read the communes' rows: with their queued changes in them.
+    queue_fold(province_id)
+    _communes_without_hamlets_delete(province_id, commune_ids)
+    commune_rows = (
+        COMMUNE.model.objects.filter(province_id=province_id)
+        .order_by("commune_id", "priority_only", "day")
+        .values_list("province_id", "commune_id", "priority_only", "day", "figures")
+    )
+    province_rows = _sum_series(commune_rows.iterator(chunk_size=5000), province_id)
+    return _replace(PROVINCE, PROVINCE.model.objects.filter(province_id=province_id), province_rows)
 
 
 def _communes_without_hamlets_delete(province_id, commune_ids):

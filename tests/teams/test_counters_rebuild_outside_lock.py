@@ -265,3 +265,26 @@ def test_a_hamlet_move_waits_for_the_rebuild_s_write_so_no_correction_counts_twi
     assert not moves[0].is_alive()
     kept, rebuilt = counters_and_rebuild(days=2)
     assert kept == rebuilt
+
+
+def test_corrections_too_many_for_one_statement_are_computed_under_the_lock(world, monkeypatch):
+    """With no day of corrections allowed, a commune changed meanwhile is computed again under the lock and
+    the province's rows are replaced by its communes' sums: the figures come out the same."""
+    w = world
+    visited(w)
+    out_of_step(w.household.hamlet, w.today)
+    province_out_of_step(w.province, w.today)
+    monkeypatch.setattr(rebuild, "CORRECTION_DAYS_AT_MOST", 0)
+    commune_id = w.household.hamlet.commune_id
+    recorded = []
+
+    def visit_meanwhile(computed_commune):
+        if computed_commune == commune_id and read_only() and not recorded:
+            recorded.append(in_a_thread(lambda: visited(w, Outcome.SET_UP, 2, household=w.household2))[0])
+
+    computed = computations(monkeypatch, during=visit_meanwhile)
+    rebuild.counters_rebuild(province=w.province)
+    assert recorded == [True] and computed.count(commune_id) == 2
+    monkeypatch.undo()
+    kept, rebuilt = counters_and_rebuild(days=2)
+    assert kept == rebuilt
