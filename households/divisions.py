@@ -125,8 +125,10 @@ def hamlets_move(*, hamlets, commune, by=None, recode=None):
         households.exclude(province_id=province_id).update(province_id=province_id)
         province_keys_follow(households=households, province_id=province_id)
         # The counters' writers hold a household's lock, then their province's, and read the hamlet's
-        # commune under it: the same order here (households above, then the provinces) leaves no deadlock,
-        # and no writer applies a delta to the old commune after the sums below are redone. The rebuild's
+        # commune under it: the same order here (households above, then the provinces), so no writer
+        # applies a delta to the old commune after the sums below are redone. The hamlet rows updated
+        # above come first, though: a visit to a moving hamlet that holds its province's lock checks its
+        # key to the hamlet at commit, and the two can deadlock (docs/scaling.md, "Known, not fixed"). The rebuild's
         # lock first, as `rollups_rebuild` takes it (a rebuild's snapshot then comes before or after this).
         rebuild_xact_lock(provinces)
         provinces_lock(provinces)

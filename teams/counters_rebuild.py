@@ -176,8 +176,12 @@ def _commune_differences(commune_id, subsets):
 CORRECTION_DAYS_AT_MOST = 200
 
 
+def _days(series):
+    return sum(len(by_day) for by_day in series.values())
+
+
 def _few(series):
-    return sum(len(by_day) for by_day in series.values()) <= CORRECTION_DAYS_AT_MOST
+    return _days(series) <= CORRECTION_DAYS_AT_MOST
 
 
 def _corrections_write(series, periods):
@@ -186,7 +190,7 @@ def _corrections_write(series, periods):
     statement = flows_apply(periods)
     counters_shift(series, also=[statement] if statement else [])
     flows_emptied(periods)
-    return sum(len(by_day) for by_day in series.values()) + len(periods)
+    return _days(series) + len(periods)
 
 
 def province_counters_rebuild(province_id, commune_ids):
@@ -206,7 +210,7 @@ def province_counters_rebuild(province_id, commune_ids):
                     return _province_replace(province_id, commune_ids)
                 _communes_without_hamlets_delete(province_id, commune_ids)
                 counters_shift(corrections)
-        return sum(len(by_day) for by_day in corrections.values())
+        return _days(corrections)
     with transaction.atomic():
         rebuild_xact_lock([province_id])
         provinces_lock([province_id])
@@ -346,15 +350,9 @@ def _sum_series(rows, parent_id):
     A child's rows are cumulative figures in day order; the parent changes on
     the days its children do, by the sum of their changes.
     """
-    changes = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))  # (province, flag) -> day -> key -> n
-    previous = {}
-    for province_id, unit_id, flag, day, figures in rows:
-        before = previous.get((unit_id, flag), {})
-        change = changes[(province_id, flag)][day]
-        for key in figures.keys() | before.keys():
-            if n := figures.get(key, 0) - before.get(key, 0):
-                change[key] += n
-        previous[(unit_id, flag)] = figures
+    changes = changes_collector()  # (province, flag) -> day -> key -> n
+    keyed = (((province_id, unit_id), flag, day, figures) for province_id, unit_id, flag, day, figures in rows)
+    series_changes(keyed, changes, lambda unit, flag: (unit[0], flag))
     for (province_id, flag), by_day in changes.items():
         running = {}
         for day in sorted(by_day):
